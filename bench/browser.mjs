@@ -1,0 +1,49 @@
+// Chromium (playwright-core, the system binary: nothing is downloaded) and a tiny page server for
+// the browser sections. The pages load the kit from the relay, as a CMS page would.
+import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
+
+/** The Chromium binary: CHROME_PATH, else Debian's. */
+export function chromiumPath() {
+  const p = process.env.CHROME_PATH ?? '/usr/lib/chromium/chromium';
+  return existsSync(p) ? p : null;
+}
+
+/** Launches headless Chromium with the flags that work here (as root it needs --no-sandbox). */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+/** Serves `pages` ({path: html}) on 127.0.0.1; resolves with {origin, close()}. */
+export async function servePages(pages) {
+  const server = createServer((req, res) => {
+    const html = pages[new URL(req.url, 'http://x').pathname];
+    if (html === undefined) return res.writeHead(404).end();
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+/** Why the kit cannot be measured on this branch yet, or null when it can. */
+export function kitMissing(root) {
+  if (!existsSync(`${root}server/routes/kit.ts`)) return 'the relay does not serve the kit yet (server/routes/kit.ts has not landed)';
+  if (!existsSync(`${root}dist/live-elements.js`)) return 'dist/live-elements.js is missing: run `npm run build` (or the bundle section, which builds)';
+  if (!chromiumPath()) return 'no Chromium at /usr/lib/chromium/chromium; set CHROME_PATH';
+  return null;
+}
+
+/** POSTs one event or an array to a relay. */
+export async function publishTo(url, body) {
+  const res = await fetch(`${url}/v1/publish`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (res.status !== 200) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
+  return res.json();
+}

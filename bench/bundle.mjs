@@ -1,0 +1,49 @@
+// Bundle: gzip sizes of the built kit against the budgets of issue 5 (script-tag file without the
+// chart ≤ 15 kB, chart chunk with uPlot ≤ 30 kB).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { root } from './processes.mjs';
+
+export const BUDGETS = { scriptTag: 15 * 1024, chart: 30 * 1024 };
+
+function filesUnder(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else if (/\.(m?js|css)$/.test(name)) out.push(p);
+  }
+  return out;
+}
+
+/** Builds (unless `build` is false) and measures; returns {skipped} when there is no build yet. */
+export function bundle({ build, log }) {
+  if (!existsSync(join(root, 'vite.config.ts'))) return { skipped: 'no vite.config.ts on this branch yet (the widgets build has not landed)' };
+  if (build) {
+    // The project's build (scripts/build.mjs when present: kit + bundler modules), else plain vite.
+    const args = existsSync(join(root, 'scripts/build.mjs')) ? [join(root, 'scripts/build.mjs')] : [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'];
+    const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) return { skipped: `npm run build failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}` };
+  }
+  const dist = join(root, 'dist');
+  if (!existsSync(dist)) return { skipped: 'dist/ is missing after the build' };
+  const files = filesUnder(dist).map((p) => {
+    const bytes = readFileSync(p);
+    return { file: relative(root, p), bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  });
+  const scriptTag = files.find((f) => /(^|\/)live-elements\.js$/.test(f.file));
+  // The chart's lazy chunks in the script-tag kit: the element and uPlot, loaded together.
+  const chartFiles = files.filter((f) => /^dist\/chunks\/.*(live-price-chart|uplot)/i.test(f.file));
+  const chart = chartFiles.length ? { file: chartFiles.map((f) => f.file).join(' + '), bytes: chartFiles.reduce((a, f) => a + f.bytes, 0), gzip: chartFiles.reduce((a, f) => a + f.gzip, 0) } : null;
+  const result = {
+    files,
+    scriptTag: scriptTag ? { ...scriptTag, budget: BUDGETS.scriptTag, ratio: scriptTag.gzip / BUDGETS.scriptTag } : null,
+    chart: chart ? { ...chart, budget: BUDGETS.chart, ratio: chart.gzip / BUDGETS.chart } : null,
+  };
+  for (const [name, f] of [['script-tag file', result.scriptTag], ['chart chunk', result.chart]]) {
+    log(f ? `  ${name} ${f.file}: ${(f.gzip / 1024).toFixed(1)} kB gzip of ${(f.budget / 1024).toFixed(0)} kB budget` : `  ${name}: not found in dist/`);
+  }
+  return result;
+}

@@ -1,0 +1,163 @@
+// Processes the bench starts and owns: the servers it measures, private redis-servers and load
+// generators. Every one is held by its pid and stopped by it.
+import { spawn, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+
+export const root = new URL('..', import.meta.url).pathname;
+
+/** The servers the bench compares; `relay-*` is the real relay, the others are baselines. */
+export const SERVERS = {
+  'raw-node': { cmd: ['bench/servers/raw-node.mjs'], label: 'raw node:http (ceiling)' },
+  'better-sse': { cmd: ['bench/servers/better-sse.mjs'], label: 'better-sse Channel (peer)' },
+  'relay-memory': { cmd: ['--import', 'tsx', 'server/main.ts'], label: 'relay, memory bus' },
+  'relay-redis': { cmd: ['--import', 'tsx', 'server/main.ts'], label: 'relay, Redis bus', redis: true },
+};
+
+/** Starts one server as a child process and waits for its `listening on` banner. */
+export async function startServer(kind, env = {}) {
+  const spec = SERVERS[kind];
+  if (!spec) throw new Error(`unknown server "${kind}"; use one of ${Object.keys(SERVERS).join(', ')}`);
+  const redis = spec.redis && !env.REDIS_URL ? await startRedis() : null;
+  const child = spawn(process.execPath, spec.cmd, {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      SIMULATE: '0',
+      // The bench's clients all come from this machine: one identity, so lift the per-identity cap.
+      MAX_CLIENTS_PER_IDENTITY: '100000',
+      MAX_CLIENTS: '100000',
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${kind} printed no banner in 30 s:\n${out}`)), 30_000);
+    const onData = (b) => {
+      out += b;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    exited.then((code) => reject(new Error(`${kind} exited (${code}) before listening:\n${out}`)));
+  });
+  return {
+    kind,
+    label: spec.label,
+    url,
+    pid: child.pid,
+    output: () => out,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(t);
+      }
+      await redis?.stop();
+    },
+  };
+}
+
+/** A process's resident memory in bytes (VmRSS) and its peak (VmHWM). */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSecondsOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A private redis-server (no persistence) on a free port. */
+export async function startRedis() {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--maxclients', '1000'], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const ok = await new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    pid: child.pid,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Forks a load generator (bench/loadgen.mjs). */
+export const startLoadgen = () => startWorker('loadgen.mjs');
+
+/** Forks the publisher (bench/publisher.mjs). */
+export const startPublisher = () => startWorker('publisher.mjs');
+
+/** Forks a bench worker; `call(cmd, args)` runs one of its commands and resolves with the result. */
+function startWorker(file) {
+  const child = fork(new URL(`./${file}`, import.meta.url).pathname, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map();
+  let next = 0;
+  child.on('message', ({ id, result, error }) => {
+    const p = pending.get(id);
+    pending.delete(id);
+    if (error) p?.reject(new Error(`${file}: ${error}`));
+    else p?.resolve(result);
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.once('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`${file} exited (${code})`));
+  });
+  return {
+    pid: child.pid,
+    call(cmd, args) {
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        child.send({ id, cmd, args });
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.disconnect();
+        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(t);
+      }
+    },
+  };
+}

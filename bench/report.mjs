@@ -1,0 +1,101 @@
+// The bench's table on stdout: every figure beside its baseline and the ratio between them.
+import { PER_PROCESS_SOCKETS } from './connections.mjs';
+
+const n = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const x = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '-');
+
+function table(headers, rows) {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  console.log(line(headers));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+/** A goal line: the figure, the goal, and whether it was met. */
+const goal = (text, ok) => console.log(`  ${ok ? 'met    ' : 'MISSED '} ${text}`);
+
+/** Prints every section present in `results`. */
+export function printReport(results) {
+  const f = results.fanout;
+  if (f?.skipped) console.log(`\n== fan-out ==\n  ${f.skipped}`);
+  if (f?.length) {
+    const ceiling = f.find((r) => r.kind === 'raw-node');
+    const peer = f.find((r) => r.kind === 'better-sse');
+    console.log('\n== fan-out (deliveries = events x clients received; latency publish -> receive) ==');
+    table(
+      ['server', 'fixed/s', 'p50 ms', 'p99 ms', 'max/s', 'x ceiling', 'x better-sse', 'per CPU-s', 'x ceiling', 'x better-sse'],
+      f.map((r) => [
+        r.label,
+        n(r.fixed.perSecond),
+        n(r.fixed.p50, 1),
+        n(r.fixed.p99, 1),
+        n(r.max.perSecond),
+        x(r.max.perSecond, ceiling?.max.perSecond),
+        x(r.max.perSecond, peer?.max.perSecond),
+        n(r.max.perCpuSecond),
+        x(r.max.perCpuSecond, ceiling?.max.perCpuSecond),
+        x(r.max.perCpuSecond, peer?.max.perCpuSecond),
+      ]),
+    );
+    console.log('  (max/s: wall-clock rate at the maximum; per CPU-s: deliveries per CPU-second the server used, the steadier figure on a shared machine)');
+    for (const r of f.filter((r) => r.kind.startsWith('relay'))) {
+      for (const [what, key] of [['maximum rate', 'perSecond'], ['deliveries per CPU-second', 'perCpuSecond']]) {
+        if (ceiling) goal(`${r.label}: ${x(r.max[key], ceiling.max[key])} the ceiling's ${what} (goal >= 0.8x)`, r.max[key] >= 0.8 * ceiling.max[key]);
+        if (peer) goal(`${r.label}: ${x(r.max[key], peer.max[key])} better-sse's ${what} (goal >= 1.5x)`, r.max[key] >= 1.5 * peer.max[key]);
+      }
+      const limit = r.kind === 'relay-redis' ? 30 : 20;
+      goal(`${r.label}: p99 ${n(r.fixed.p99, 1)} ms at the fixed rate (goal <= ${limit} ms)`, r.fixed.p99 !== null && r.fixed.p99 <= limit);
+    }
+  }
+  const c = results.connections;
+  if (c?.skipped) console.log(`\n== connections ==\n  ${c.skipped}`);
+  if (c?.length) {
+    const ceiling = c.find((r) => r.kind === 'raw-node');
+    console.log('\n== connections (idle streams with heartbeats, one server process) ==');
+    const rows = [];
+    for (const r of c) {
+      for (const s of r.steps) {
+        const base = ceiling?.steps.find((b) => b.target === s.target);
+        rows.push([r.label, n(s.target), n(s.held), `${n(s.rss / 2 ** 20)} MB`, `${n(s.perConnection / 1024, 1)} kB`, x(s.perConnection, base?.perConnection), `${n(s.heartbeatDelivery * 100, 1)}%`, n(s.rampSeconds, 1)]);
+      }
+    }
+    table(['server', 'target', 'held', 'RSS', 'per conn', 'x ceiling', 'heartbeats', 'ramp s'], rows);
+    for (const r of c.filter((r) => r.kind.startsWith('relay'))) {
+      const last = r.steps[r.steps.length - 1];
+      if (last) goal(`${r.label}: ${n(last.perConnection / 1024, 1)} kB per connection at ${n(last.held)} (goal <= 20 kB)`, last.perConnection <= 20 * 1024);
+    }
+    console.log(`  NOT MEASURABLE here: 50,000 on one process. The hard open-file limit is 20000 per process (ulimit -Hn, prlimit refused), so one process holds at most ~${n(PER_PROCESS_SOCKETS)} sockets; the figures above are the most one process can hold on this machine.`);
+  }
+  const b = results.bundle;
+  if (b) {
+    console.log('\n== bundle (gzip -9) ==');
+    if (b.skipped) console.log(`  skipped: ${b.skipped}`);
+    else {
+      table(
+        ['file', 'bytes', 'gzip', 'budget', 'x budget'],
+        [b.scriptTag, b.chart].filter(Boolean).map((f) => [f.file, n(f.bytes), n(f.gzip), n(f.budget), `${f.ratio.toFixed(2)}x`]),
+      );
+      if (b.scriptTag) goal(`script-tag file ${n(b.scriptTag.gzip / 1024, 1)} kB gzip (budget 15 kB)`, b.scriptTag.ratio <= 1);
+      if (b.chart) goal(`chart chunk ${n(b.chart.gzip / 1024, 1)} kB gzip (budget 30 kB)`, b.chart.ratio <= 1);
+    }
+  }
+  const ch = results.chart;
+  if (ch) {
+    console.log('\n== chart (Chromium main-thread time per second) ==');
+    if (ch.skipped) console.log(`  skipped: ${ch.skipped}`);
+    else {
+      table(['case', 'ms/s', 'x idle page'], ch.rows.map((r) => [r.label, n(r.msPerSecond, 1), x(r.msPerSecond, ch.rows[0].msPerSecond)]));
+      goal(`<live-price-chart> with ${n(ch.points)} points at ${ch.updatesPerSecond} updates/s: ${n(ch.rows[1].msPerSecond, 1)} ms/s (goal <= 100 ms/s)`, ch.rows[1].msPerSecond <= 100);
+    }
+  }
+  const br = results.browser;
+  if (br) {
+    console.log('\n== browser connections (3 tabs x 6 widgets) ==');
+    if (br.skipped) console.log(`  skipped: ${br.skipped}`);
+    else {
+      table(['case', 'streams at the relay'], br.rows.map((r) => [r.label, n(r.streams)]));
+      goal(`the kit: ${br.rows[0].streams} stream(s) for 18 widgets vs ${br.rows[1].streams} one-EventSource-per-widget (goal 1)`, br.rows[0].streams === 1);
+    }
+  }
+}

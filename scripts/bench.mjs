@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// `npm run bench`: fan-out, connections, bundle, chart and browser-connection figures, each printed
+// as a ratio against a baseline measured side by side in the same run (so they hold on a noisy
+// machine). Writes bench/results.json. Flags: `npm run bench -- --help`.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { bundle } from '../bench/bundle.mjs';
+import { browserConnections } from '../bench/browser-connections.mjs';
+import { chart } from '../bench/chart.mjs';
+import { connections, PER_PROCESS_SOCKETS } from '../bench/connections.mjs';
+import { fanout } from '../bench/fanout.mjs';
+import { root } from '../bench/processes.mjs';
+import { printReport } from '../bench/report.mjs';
+
+const SECTIONS = ['fanout', 'connections', 'bundle', 'chart', 'browser'];
+const { values: opts } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    clients: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '1000' },
+    duration: { type: 'string', default: '5' },
+    batch: { type: 'string', default: '100' },
+    servers: { type: 'string', default: 'raw-node,better-sse,relay-memory,relay-redis' },
+    ramp: { type: 'string', default: '5000,10000,19000' },
+    'ramp-servers': { type: 'string', default: 'raw-node,relay-memory' },
+    'no-build': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (opts.help) {
+  console.log(`npm run bench -- [flags]
+  --only a,b          sections to run: ${SECTIONS.join(', ')} (default all)
+  --clients N         fan-out clients (1000)
+  --rate N            fixed publish rate, events/s (1000)
+  --duration S        seconds per fan-out measurement (5)
+  --batch N           events per publish at the maximum rate (100)
+  --servers a,b       fan-out servers (raw-node,better-sse,relay-memory,relay-redis)
+  --ramp a,b,c        connection totals to ramp through (5000,10000,19000; one process holds < ${PER_PROCESS_SOCKETS + 1000})
+  --ramp-servers a,b  servers to ramp (raw-node,relay-memory)
+  --no-build          measure dist/ as it is instead of running the build first`);
+  process.exit(0);
+}
+
+// The soft open-file limit must be the hard one for thousands of sockets; children inherit it.
+if (process.env.LIVE_BENCH_ULIMIT !== '1') {
+  const r = spawnSync('bash', ['-c', 'ulimit -n "$(ulimit -Hn)" && exec "$0" "$@"', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, LIVE_BENCH_ULIMIT: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+const number = (name) => {
+  const n = Number(opts[name]);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`--${name}=${opts[name]}: must be a positive number`);
+    process.exit(2);
+  }
+  return n;
+};
+const list = (name) => opts[name].split(',').map((s) => s.trim()).filter(Boolean);
+const only = opts.only ? list('only') : SECTIONS;
+for (const s of only) {
+  if (!SECTIONS.includes(s)) {
+    console.error(`--only: unknown section "${s}"; use ${SECTIONS.join(', ')}`);
+    process.exit(2);
+  }
+}
+const log = (line) => console.log(line);
+
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memoryGb: +(os.totalmem() / 2 ** 30).toFixed(1),
+  node: process.version,
+  openFileLimit: spawnSync('bash', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim(),
+  loadAverage: os.loadavg().map((v) => +v.toFixed(2)),
+  date: new Date().toISOString(),
+};
+log(`bench on ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}, open files ${machine.openFileLimit}, load ${machine.loadAverage.join(' ')}`);
+
+const results = { machine, options: opts };
+/** Runs one section; a failure is recorded and reported, and the other sections still run. */
+async function section(name, fn) {
+  try {
+    results[name] = await fn();
+  } catch (err) {
+    results[name] = { skipped: `FAILED: ${err.message.split('\n')[0]}` };
+    log(`  ${name} failed: ${err.stack ?? err}`);
+  }
+}
+try {
+  if (only.includes('fanout')) {
+    log(`\nfan-out: ${number('clients')} clients, fixed ${number('rate')} ev/s and maximum, ${number('duration')} s each`);
+    await section('fanout', () => fanout({ servers: list('servers'), clients: number('clients'), rate: number('rate'), durationMs: number('duration') * 1000, maxBatch: number('batch'), log }));
+  }
+  if (only.includes('connections')) {
+    const steps = list('ramp').map(Number).sort((a, b) => a - b);
+    log(`\nconnections: ramp to ${steps.join(', ')} idle streams`);
+    await section('connections', () => connections({ servers: list('ramp-servers'), steps, heartbeatMs: 2000, log }));
+  }
+  if (only.includes('bundle')) {
+    log('\nbundle');
+    await section('bundle', async () => bundle({ build: !opts['no-build'], log }));
+  }
+  if (only.includes('chart')) {
+    log('\nchart');
+    await section('chart', () => chart({ log }));
+  }
+  if (only.includes('browser')) {
+    log('\nbrowser connections');
+    await section('browser', () => browserConnections({ log }));
+  }
+} finally {
+  writeFileSync(`${root}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
+}
+printReport(results);
+log(`\nwrote bench/results.json`);

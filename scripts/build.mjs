@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm run build`: the three vite builds (bundler modules, script-tag kit, loader), the type
+// declarations, custom-elements.json and the README's elements section; then the gzip size of every
+// output file, failing when the script-tag kit is over its budgets.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { BUDGETS, TARGET_SCRIPT_TAG, measureKit, overBudget } from './kit-sizes.mjs';
+
+const root = new URL('..', import.meta.url).pathname;
+const dist = join(root, 'dist');
+
+function run(label, args) {
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`build: ${label} failed (exit ${r.status})`);
+    process.exit(1);
+  }
+}
+
+const started = performance.now();
+rmSync(dist, { recursive: true, force: true });
+for (const mode of ['production', 'kit', 'loader']) await build({ root, configFile: join(root, 'vite.config.ts'), mode, logLevel: 'warn' });
+// A page that loads the kit from another origin needs a same-origin copy of the SharedWorker
+// (`data-worker`): give it a stable name to copy. The worker is one self-contained file.
+const worker = readdirSync(join(dist, 'chunks')).find((f) => /^connection-worker-.*\.js$/.test(f));
+if (!worker) {
+  console.error('build: the SharedWorker chunk (dist/chunks/connection-worker-*.js) is missing');
+  process.exit(1);
+}
+copyFileSync(join(dist, 'chunks', worker), join(dist, 'connection-worker.js'));
+if (!process.argv.includes('--no-types')) run('type declarations', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
+if (!process.argv.includes('--no-analyze')) {
+  run('custom-elements.json', [join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--litelement', '--globs', 'src/elements/**/*.ts', '--exclude', 'src/**/*.test.ts', '--exclude', 'src/elements/shared/*.styles.ts']);
+  run('README elements section', [join(root, 'scripts/readme-elements.mjs')]);
+}
+
+const m = measureKit(dist);
+const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
+for (const s of m.files) console.log(`${`dist/${s.file}`.padEnd(52)} ${kb(s.bytes).padStart(9)}  gzip ${kb(s.gzip).padStart(8)}`);
+console.log(`\nscript tag at start (before any element is used): gzip ${kb(m.start)}`);
+console.log(`script-tag kit without the chart:                 gzip ${kb(m.scriptTag)} (budget ${kb(BUDGETS.scriptTagWithoutChart)}; issue 5 target ${kb(TARGET_SCRIPT_TAG)})`);
+console.log(`chart chunk with uPlot:                           gzip ${kb(m.chart)} (budget ${kb(BUDGETS.chartWithUplot)})`);
+console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const over = overBudget(m);
+if (over.length) {
+  console.error(`\nbuild: over budget: ${over.join('; ')}. Look at what the files above import.`);
+  process.exit(1);
+}

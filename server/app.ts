@@ -1,0 +1,59 @@
+import express, { type ErrorRequestHandler } from 'express';
+import type { RelayContext } from './context.js';
+import { readerAuth } from './auth/reader-auth.js';
+import { cors } from './cors.js';
+import { sendError } from './http-error.js';
+import { demoRoutes } from './routes/demo.js';
+import { eventsRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { kitRoutes } from './routes/kit.js';
+import { publishRoutes } from './routes/publish.js';
+import { seriesRoutes } from './routes/series.js';
+import { topicsRoutes } from './routes/topics.js';
+import { sequinWebhookRoutes } from './routes/webhooks-sequin.js';
+
+/** The relay's Express app for one context. It never listens: `server/main.ts` (or a test) does. */
+export function createApp(ctx: RelayContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(cors(ctx.config.CORS_ORIGINS));
+
+  app.use(healthRoutes(ctx));
+  // Before every read route: the stream, snapshots and series are authorized alike.
+  app.use(readerAuth(ctx));
+  app.use(eventsRoutes(ctx));
+  app.use(topicsRoutes(ctx));
+  app.use(publishRoutes(ctx));
+  app.use(seriesRoutes(ctx));
+  app.use(sequinWebhookRoutes(ctx));
+  app.use(kitRoutes(ctx));
+  // Last: the demo pages answer only for their own files; everything else falls through to the 404.
+  app.use(demoRoutes(ctx));
+
+  app.use((req, res) => sendError(res, 404, 'not_found', `no route ${req.method} ${req.path}; see README.md for the relay's routes`));
+  app.use(errorHandler(ctx));
+  return app;
+}
+
+/** Body-parser errors become 400/413 JSON; anything else is logged and answered 500. */
+function errorHandler(ctx: RelayContext): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const e = err as { status?: number; type?: string; message?: string };
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      return sendError(res, 413, 'payload_too_large', `the body is larger than MAX_BODY_BYTES (${ctx.config.MAX_BODY_BYTES} bytes); send fewer events per request`);
+    }
+    if (e.type === 'entity.parse.failed') {
+      return sendError(res, 400, 'bad_request', `the body is not valid JSON: ${e.message}`);
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      return sendError(res, e.status, 'bad_request', e.message ?? 'bad request');
+    }
+    ctx.log.error({ err, path: req.path }, 'request failed');
+    sendError(res, 500, 'internal', 'the relay failed to handle this request; retry, and check its log');
+  };
+}

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { readPublicKey } from './auth/subscriber-auth.js';
+import { parseSelector } from '../src/core/wire.js';
+
+/**
+ * The relay's configuration, read from the environment and validated once at start.
+ * A bad value stops the relay with a message naming the variable and what it accepts.
+ */
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''].includes(v), 'use 1/0, true/false, yes/no or on/off')
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const list = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/** A list of `table:value` entries (Sequin table renames and key columns). */
+const tableMap = (example: string) =>
+  list.refine((entries) => entries.every((e) => /^[^:]+:[^:]+$/.test(e)), `use table:value entries separated by commas, e.g. ${example}`);
+
+const schema = z.object({
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().trim().min(1).optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+    .optional(),
+  /** Prefix of every Redis key the relay uses, so several deployments can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'must be 1-64 characters of letters, digits and _ . : { } -, e.g. live:')
+    .default('live:'),
+  PUBLISH_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SEQUIN_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  WEBHOOK_SECRET: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be a Standard Webhooks secret: whsec_<base64>')
+    .optional(),
+  CORS_ORIGINS: list.default([]),
+  HEARTBEAT_MS: int(100).default(15000),
+  /** The reconnection delay the stream's `retry:` field asks browsers to wait, in ms. */
+  RETRY_MS: int(100).default(2000),
+  MAX_LIFETIME_MS: int(1000).default(1_800_000),
+  MAX_CLIENTS: int(1).default(50_000),
+  MAX_CLIENTS_PER_IDENTITY: int(1).default(20),
+  HISTORY_SIZE: int(1).default(10_000),
+  /** Bytes a client's socket may hold unsent before the client is evicted. */
+  MAX_BUFFERED_BYTES: int(1024).default(1_048_576),
+  /** Largest accepted request body, in bytes (publish and webhooks). */
+  MAX_BODY_BYTES: int(1024).default(1_048_576),
+  /** Longest list an `append` op grows per key. */
+  LIST_LIMIT: int(1).default(200),
+  SIMULATE: bool.default(false),
+  RSS_FEEDS: list.default([]),
+  RSS_POLL_MS: int(1000).default(300_000),
+  /** Topics whose upserts are also recorded as time series for charts. */
+  SERIES_TOPICS: list.default(['prices']),
+  /** How long series points are kept, in ms (default 400 days, so `period=1y` has a full year). */
+  SERIES_RETENTION_MS: int(60_000).default(34_560_000_000),
+  /** Most points kept per series (topic/key); the oldest drop first. */
+  SERIES_MAX_POINTS: int(10).default(100_000),
+  /** Sequin table → topic renames, `table:topic,...` (e.g. `yahoo_leagues:leagues`). */
+  SEQUIN_TOPIC_MAP: tableMap('yahoo_leagues:leagues').default([]),
+  /** Sequin primary key column per table, `table:column,...` (default column `id`). */
+  SEQUIN_KEY_MAP: tableMap('yahoo_leagues:league_id').default([]),
+  /** How long webhook idempotency keys are remembered, in ms. */
+  DEDUPE_TTL_MS: int(1000).default(86_400_000),
+  /**
+   * Topics (or `topic/key` selectors) anyone may read without a subscriber token; `*` for all.
+   * Applies once SUBSCRIBER_JWT_SECRET or SUBSCRIBER_JWT_PUBLIC_KEY is set: without a key no token
+   * can be verified, so every topic is public. The default keeps the demo feeds open to anonymous embeds.
+   */
+  PUBLIC_TOPICS: list
+    .refine((entries) => entries.every((e) => e === '*' || !parseSelectorError(e)), 'use `*` or topics and topic/key selectors separated by commas, e.g. prices,rss')
+    .default(['prices', 'leagues', 'rss', 'services', 'trades', 'games']),
+  /** HS256 secret that signs subscriber tokens. */
+  SUBSCRIBER_JWT_SECRET: z.string().min(32, 'must be at least 32 characters for HS256').optional(),
+  /** PEM public key (RSA: RS256, EC P-256: ES256) that verifies subscriber tokens; `\n` escapes allowed. */
+  SUBSCRIBER_JWT_PUBLIC_KEY: z
+    .string()
+    .superRefine((pem, check) => {
+      const message = publicKeyError(pem);
+      if (message) check.addIssue({ code: 'custom', message });
+    })
+    .optional(),
+  /** Where the built browser kit is (`npm run build` writes it); served at `/live-elements.js`. */
+  KIT_DIR: z.string().trim().min(1).default(new URL('../dist', import.meta.url).pathname),
+  /** How long browsers may cache the kit's entry files (`live-elements.js`), in seconds. */
+  KIT_ENTRY_MAX_AGE_S: int(0).default(300),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+function parseSelectorError(text: string): string | null {
+  try {
+    parseSelector(text);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+function publicKeyError(pem: string): string | null {
+  try {
+    readPublicKey(pem);
+    return null;
+  } catch (err) {
+    return `must be a PEM public key (-----BEGIN PUBLIC KEY-----): ${(err as Error).message}`;
+  }
+}
+
+/** Raised when the environment holds a bad value; the message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the configuration; throws {@link ConfigError} naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') input[key] = v;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      // Secrets are never echoed; nor are the credentials a URL may carry (redis://user:pw@host).
+      const shown = /SECRET|TOKEN|KEY$/.test(name) ? '(hidden)' : JSON.stringify((input[name] ?? '').replace(/\/\/[^@/\s]*@/, '//***@'));
+      return `  ${name}=${shown}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** The configuration with every default, for tests: override what the test is about. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), LOG_LEVEL: 'silent', ...overrides };
+}

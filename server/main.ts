@@ -1,0 +1,54 @@
+import { pino } from 'pino';
+import { LOG_REDACTION } from './auth/log-redaction.js';
+import { SubscriberAuth } from './auth/subscriber-auth.js';
+import { createBus } from './bus/create-bus.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createContext } from './context.js';
+import { publishAuthMode } from './publish-auth.js';
+import { listen } from './server.js';
+import { startSources } from './sources/start-sources.js';
+
+/*
+ * The relay's entry point: validate the environment, make the bus, listen, print one banner line,
+ * and stop gracefully on SIGTERM/SIGINT.
+ */
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`live-elements relay: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const log = pino({ level: config.LOG_LEVEL, redact: LOG_REDACTION });
+const bus = await createBus(config, log);
+const ctx = createContext(config, bus, log);
+const relay = await listen(ctx, config.PORT, config.HOST);
+const sources = startSources(ctx);
+const feeds = sources.length ? `, feeds: ${sources.join(', ')}` : '';
+process.stdout.write(`live-elements relay listening on ${relay.url} (bus: ${bus.kind}, ${publishAuthMode(config)}, ${new SubscriberAuth(config).describe()}${feeds})\n`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error('shutdown took longer than 10 s; exiting anyway');
+      process.exit(1);
+    }, 10_000);
+    deadline.unref();
+    relay.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

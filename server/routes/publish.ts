@@ -1,0 +1,44 @@
+import express, { Router } from 'express';
+import { validateEventInput } from '../../src/core/wire.js';
+import type { EventInput } from '../../src/core/wire.js';
+import { BusUnavailableError } from '../bus/bus.js';
+import type { RelayContext } from '../context.js';
+import { sendError } from '../http-error.js';
+import { requirePublisher } from '../publish-auth.js';
+
+/**
+ * `POST /v1/publish`: one event `{topic,key,op,data}` or an array of them, applied in order, all or
+ * none. Answers `{"ids":[...]}`.
+ */
+export function publishRoutes(ctx: RelayContext): Router {
+  const router = Router();
+  router.post(
+    '/v1/publish',
+    requirePublisher(ctx.config),
+    // Any content type is read as JSON: curl's default form type is a common slip, not an intent.
+    express.json({ limit: ctx.config.MAX_BODY_BYTES, type: () => true, strict: false }),
+    async (req, res) => {
+      const body: unknown = req.body;
+      if (body === undefined || body === null || (typeof body !== 'object')) {
+        return sendError(res, 400, 'bad_request', 'the body must be a JSON event {"topic","key","op","data"} or an array of them');
+      }
+      const list = Array.isArray(body) ? body : [body];
+      if (list.length === 0) return sendError(res, 400, 'bad_request', 'the array is empty: send at least one event');
+      const events: EventInput[] = [];
+      for (let i = 0; i < list.length; i++) {
+        const checked = validateEventInput(list[i], Array.isArray(body) ? `events[${i}]` : 'event');
+        if (typeof checked === 'string') return sendError(res, 400, 'bad_request', `${checked} (nothing was published)`);
+        events.push(checked);
+      }
+      try {
+        const result = await ctx.bus.append(events);
+        ctx.metrics.eventsPublished.inc(result.events.length);
+        res.json({ ids: result.events.map((e) => e.id) });
+      } catch (err) {
+        if (err instanceof BusUnavailableError) return sendError(res, 503, 'bus_unavailable', `${err.message} (nothing was published)`);
+        throw err;
+      }
+    },
+  );
+  return router;
+}

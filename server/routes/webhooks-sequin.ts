@@ -1,0 +1,75 @@
+import express, { Router, type ErrorRequestHandler, type Response } from 'express';
+import { BusUnavailableError } from '../bus/bus.js';
+import type { RelayContext } from '../context.js';
+import { sendError } from '../http-error.js';
+import { parseTableMap, sequinToInputs, type SequinMapping } from '../webhooks/sequin-messages.js';
+import { verifyWebhook } from '../webhooks/webhook-auth.js';
+
+/** Why a delivery was refused: the `reason` label of `live_webhook_rejected_total`. */
+type RejectReason = 'not_configured' | 'auth' | 'too_large' | 'malformed' | 'invalid' | 'unavailable';
+
+/**
+ * `POST /v1/webhooks/sequin`: Sequin change messages into the log. Authenticated by whichever of
+ * SEQUIN_WEBHOOK_SECRET / WEBHOOK_SECRET is set (refused when neither is); a batch is appended
+ * whole or not at all; a repeated idempotency key is acknowledged and not published again.
+ * Answers `{ids, duplicates}`.
+ */
+export function sequinWebhookRoutes(ctx: RelayContext): Router {
+  const { config, bus, metrics, log } = ctx;
+  const mapping: SequinMapping = {
+    topics: parseTableMap(config.SEQUIN_TOPIC_MAP, 'SEQUIN_TOPIC_MAP'),
+    keys: parseTableMap(config.SEQUIN_KEY_MAP, 'SEQUIN_KEY_MAP'),
+  };
+  const secrets = { sequinSecret: config.SEQUIN_WEBHOOK_SECRET, standardSecret: config.WEBHOOK_SECRET };
+  const reject = (res: Response, status: number, reason: RejectReason, code: string, message: string) => {
+    metrics.webhookRejected.inc({ reason });
+    sendError(res, status, code, message);
+  };
+
+  const router = Router();
+  // The raw bytes are needed for the HMAC schemes, so the body is parsed here, after the check.
+  const rawBody = express.raw({ type: () => true, limit: config.MAX_BODY_BYTES });
+  router.post('/v1/webhooks/sequin', rawBody, async (req, res) => {
+    const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const auth = verifyWebhook(req.headers, body, secrets);
+    if (!auth.ok) {
+      if (!auth.configured) return reject(res, 503, 'not_configured', 'not_configured', auth.message);
+      return reject(res, 401, 'auth', 'unauthorized', auth.message);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      const what = body.length === 0 ? 'the body is empty' : `the body is not valid JSON (${(err as Error).message})`;
+      return reject(res, 400, 'malformed', 'bad_request', `${what}; send one Sequin message or {"data": [messages]}`);
+    }
+    const webhookId = typeof req.headers['webhook-id'] === 'string' ? req.headers['webhook-id'] : undefined;
+    const inputs = sequinToInputs(parsed, mapping, webhookId);
+    if (typeof inputs === 'string') return reject(res, 400, 'invalid', 'bad_request', `${inputs}; nothing was published`);
+    if (inputs.length === 0) return res.json({ ids: [], duplicates: 0 });
+    if (!bus.isReady()) return reject(res, 503, 'unavailable', 'unavailable', 'the event bus is unavailable (Redis cannot be reached); retry later');
+    try {
+      const result = await bus.append(inputs);
+      metrics.eventsPublished.inc(result.events.length);
+      res.json({ ids: result.events.map((e) => e.id), duplicates: result.duplicates });
+    } catch (err) {
+      if (err instanceof BusUnavailableError) return reject(res, 503, 'unavailable', 'unavailable', err.message);
+      log.error({ err }, 'webhook: append failed');
+      sendError(res, 500, 'internal', 'the relay failed to append the events; retry, and check its log');
+    }
+  });
+
+  // Body read failures of this route are counted as rejections and answered here.
+  const bodyErrors: ErrorRequestHandler = (err, _req, res, next) => {
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e.type === 'entity.too.large') {
+      return reject(res, 413, 'too_large', 'payload_too_large', `the body is larger than MAX_BODY_BYTES (${config.MAX_BODY_BYTES} bytes); lower the batch size of the Sequin sink`);
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      return reject(res, e.status, 'malformed', 'bad_request', `the body could not be read: ${e.message ?? 'bad request'}`);
+    }
+    next(err);
+  };
+  router.use('/v1/webhooks/sequin', bodyErrors);
+  return router;
+}

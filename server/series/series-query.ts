@@ -1,0 +1,118 @@
+import type { SeriesColumns } from './downsample.js';
+import type { SeriesPoint } from './series-store.js';
+
+/** The windows `GET /v1/series` offers, by length in ms (`all`: everything retained). */
+export const PERIODS = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+  '90d': 90 * 86_400_000,
+  '1y': 365 * 86_400_000,
+  all: Number.POSITIVE_INFINITY,
+} as const;
+
+export type Period = keyof typeof PERIODS;
+
+/** How long a cached answer may be served, by period: longer windows change less per second. */
+export const CACHE_TTL_MS: Record<Period, number> = {
+  '1h': 5_000,
+  '24h': 30_000,
+  '7d': 120_000,
+  '30d': 300_000,
+  '90d': 300_000,
+  '1y': 600_000,
+  all: 600_000,
+};
+
+export const DEFAULT_POINTS = 500;
+export const MAX_POINTS = 5000;
+
+/** A validated series query. */
+export interface SeriesQuery {
+  period: Period;
+  sample: boolean;
+  points: number;
+  /** Requested fields, or null for every numeric field found. */
+  fields: string[] | null;
+  skipCache: boolean;
+}
+
+/** The JSON answer of `GET /v1/series/:topic/:key`. */
+export interface SeriesResponse extends SeriesColumns {
+  topic: string;
+  key: string;
+  period: Period;
+  /** A log position the series includes: stream `topics=topic/key` from here for the live points. */
+  lastEventId: string | null;
+  /** True when the points were reduced to the `points` budget. */
+  sampled: boolean;
+}
+
+const FIELD = /^[A-Za-z0-9_$-]{1,64}$/;
+
+/** Validates the query string; returns the query or an error message naming the parameter. */
+export function parseSeriesQuery(q: Record<string, unknown>): SeriesQuery | string {
+  const one = (name: string): string | undefined | null => {
+    const v = q[name];
+    if (v === undefined) return undefined;
+    return typeof v === 'string' ? v : null;
+  };
+  const periodText = one('period');
+  const period = periodText === undefined ? '24h' : periodText;
+  if (period === null || !Object.hasOwn(PERIODS, period)) {
+    return `period must be one of ${Object.keys(PERIODS).join(', ')} (got ${JSON.stringify(q.period)})`;
+  }
+  const sampleText = one('sample');
+  if (sampleText === null || (sampleText !== undefined && !['true', 'false', '1', '0'].includes(sampleText))) {
+    return `sample must be true or false (got ${JSON.stringify(q.sample)})`;
+  }
+  const pointsText = one('points');
+  let points = DEFAULT_POINTS;
+  if (pointsText !== undefined) {
+    if (pointsText === null || !/^\d{1,6}$/.test(pointsText) || Number(pointsText) < 3 || Number(pointsText) > MAX_POINTS) {
+      return `points must be a whole number from 3 to ${MAX_POINTS} (got ${JSON.stringify(q.points)})`;
+    }
+    points = Number(pointsText);
+  }
+  const fieldsText = one('fields');
+  let fields: string[] | null = null;
+  if (fieldsText !== undefined) {
+    const list = fieldsText === null ? [] : fieldsText.split(',').map((f) => f.trim()).filter(Boolean);
+    const bad = list.find((f) => !FIELD.test(f));
+    if (list.length === 0 || bad !== undefined) {
+      return `fields must be a comma-separated list of field names, e.g. fields=high,low (got ${JSON.stringify(q.fields)})`;
+    }
+    fields = [...new Set(list)];
+  }
+  const cache = one('cache');
+  if (cache === null || (cache !== undefined && cache !== 'skip')) {
+    return `cache accepts only "skip" (got ${JSON.stringify(q.cache)})`;
+  }
+  return { period: period as Period, sample: sampleText === 'true' || sampleText === '1', points, fields, skipCache: cache === 'skip' };
+}
+
+/**
+ * Turns stored points (oldest first) into columns. A patch point carries only some fields; the
+ * others keep their previous value, so a patched series has no holes. A field a point lacks
+ * otherwise is null. Without `fields`, every field seen becomes a column (sorted by name).
+ */
+export function toColumns(points: readonly SeriesPoint[], fields: readonly string[] | null): SeriesColumns {
+  let names = fields;
+  if (!names) {
+    const seen = new Set<string>();
+    for (const p of points) for (const f in p.values) seen.add(f);
+    names = [...seen].sort();
+  }
+  const cols: SeriesColumns = { t: new Array(points.length), series: {} };
+  for (const f of names) cols.series[f] = new Array(points.length);
+  let prev: Record<string, number> = {};
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    const values = p.partial ? { ...prev, ...p.values } : p.values;
+    cols.t[i] = p.t;
+    for (const f of names) cols.series[f][i] = Object.hasOwn(values, f) ? values[f] : null;
+    prev = values;
+  }
+  return cols;
+}

@@ -1,0 +1,32 @@
+import { SSE_EVENT } from '../../src/core/wire.js';
+import type { ConnectedEvent, Envelope, ResetEvent, TimeoutEvent } from '../../src/core/wire.js';
+
+/*
+ * SSE frame text. Data is always one line of JSON (JSON.stringify escapes newlines), so a frame
+ * never needs splitting into several `data:` lines.
+ */
+
+/** A content frame: `id:` is the log id, so a reconnecting client resumes right after it. */
+export function changeFrame(env: Envelope): string {
+  return `id: ${env.id}\nevent: ${SSE_EVENT.change}\ndata: ${JSON.stringify(env)}\n\n`;
+}
+
+/** The first frame of every stream, preceded by the client's reconnection delay. */
+export function connectedFrame(body: ConnectedEvent, retryMs: number): string {
+  const id = body.lastEventId === null ? '' : `id: ${body.lastEventId}\n`;
+  return `retry: ${retryMs}\n${id}event: ${SSE_EVENT.connected}\ndata: ${JSON.stringify(body)}\n\n`;
+}
+
+/** Tells the client its position is void for these topics; `id:` moves its resume position to the log's head. */
+export function resetFrame(body: ResetEvent): string {
+  const id = body.lastEventId === null ? '' : `id: ${body.lastEventId}\n`;
+  return `${id}event: ${SSE_EVENT.reset}\ndata: ${JSON.stringify(body)}\n\n`;
+}
+
+/** The relay closes the stream on purpose; the client reconnects and resumes by id. */
+export function timeoutFrame(body: TimeoutEvent): string {
+  return `event: ${SSE_EVENT.timeout}\ndata: ${JSON.stringify(body)}\n\n`;
+}
+
+/** A comment line that keeps proxies from closing an idle stream. */
+export const HEARTBEAT_FRAME = ': ping\n\n';

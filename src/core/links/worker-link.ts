@@ -1,0 +1,59 @@
+import type { HubMessage, PageMessage } from '../hub-protocol.js';
+import { hubName, type Deliver, type HubLink, type LinkOptions } from './link.js';
+
+/**
+ * The stream lives in a SharedWorker, one per browser profile, relay and token; this page talks to
+ * it over a MessagePort. `onFail` is called when the worker cannot start (its script is missing
+ * or refused), so the caller can fall back to leader election.
+ */
+export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (reason: string) => void): HubLink {
+  const name = hubName(options);
+  // The literal `new SharedWorker(new URL(...), {type: 'module'})` is what lets vite build the worker as its own chunk.
+  const worker = options.worker
+    ? new SharedWorker(options.worker, { type: 'module', name })
+    : new SharedWorker(new URL('../worker/connection-worker.ts', import.meta.url), { type: 'module', name });
+  const port = worker.port;
+  const selectors = new Set<string>();
+  let heard = false;
+  let closed = false;
+  const post = (m: PageMessage) => port.postMessage(m);
+  worker.addEventListener('error', () => {
+    if (!heard && !closed) onFail(`the connection worker ${options.worker ? String(options.worker) : '(built beside the kit)'} failed to start`);
+  });
+  port.onmessage = (e: MessageEvent<HubMessage>) => {
+    heard = true;
+    if (e.data.t === 'ping') post({ t: 'pong' });
+    else deliver(e.data);
+  };
+  const hello = () => post({ t: 'hello', relay: options.relay, token: options.token ?? null, heartbeatMs: options.heartbeatMs });
+  // A page leaving releases its subscriptions at once; the worker's ping catches pages that die silently.
+  const onPageHide = () => post({ t: 'bye' });
+  const onPageShow = (e: PageTransitionEvent) => {
+    if (!e.persisted) return;
+    deliver({ t: 'resync' });
+    hello();
+    if (selectors.size > 0) post({ t: 'subscribe', selectors: [...selectors] });
+  };
+  addEventListener('pagehide', onPageHide);
+  addEventListener('pageshow', onPageShow);
+  port.start();
+  hello();
+  return {
+    mode: 'worker',
+    subscribe(s) {
+      for (const x of s) selectors.add(x);
+      post({ t: 'subscribe', selectors: [...s] });
+    },
+    unsubscribe(s) {
+      for (const x of s) selectors.delete(x);
+      post({ t: 'unsubscribe', selectors: [...s] });
+    },
+    close() {
+      closed = true;
+      removeEventListener('pagehide', onPageHide);
+      removeEventListener('pageshow', onPageShow);
+      post({ t: 'bye' });
+      port.close();
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import { applyEvent, compareIds, parseSelector, ORIGIN_ID, type Envelope, type ErrorBody, type Selector, type TopicSnapshot } from './wire.js';
+import { backoffDelay } from './backoff.js';
+import type { LiveError } from './status.js';
+
+/** Loading until the first snapshot is in, then ready; error when the relay refused the topic. */
+export type SyncPhase = 'loading' | 'ready' | 'error';
+
+/** What a subscriber receives once per batch. */
+export interface SyncBatch {
+  /** The events applied in this batch, in id order (empty when only the phase or a snapshot changed). */
+  readonly events: readonly Envelope[];
+  /** Keys whose value changed (added, changed or deleted). */
+  readonly changedKeys: ReadonlySet<string>;
+  /** True when the state was replaced by a re-read snapshot after the relay signalled loss (`reset`). */
+  readonly reset: boolean;
+}
+
+/** Longest `append` list kept per key; the relay's LIST_LIMIT default. */
+const LIST_LIMIT = 200;
+
+/**
+ * The state of one selector in one page: the snapshot, then every event after the snapshot's id,
+ * each applied once. Events that arrive before the snapshot answer are buffered and replayed on
+ * top of it, so nothing is lost or applied twice.
+ */
+export class TopicSync {
+  readonly selector: Selector;
+  /** The selection's current state, key → value. */
+  readonly items = new Map<string, unknown>();
+  phase: SyncPhase = 'loading';
+  error: LiveError | null = null;
+  /** Id of the last event applied (or the snapshot's position). */
+  private lastId: string | null = null;
+  /** Non-null while a snapshot is awaited: the events to replay on top of it. */
+  private buffer: Envelope[] | null = [];
+  private covered = false;
+  private resyncing = false;
+  private fetching = 0;
+  private failures = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private disposed = false;
+  private pendingEvents: Envelope[] = [];
+  private pendingKeys = new Set<string>();
+  private pendingReset = false;
+  private pendingAny = false;
+
+  constructor(
+    readonly key: string,
+    private readonly relay: string,
+    private readonly token: string | null,
+    /** Called when this sync has something to report; the owner batches and calls {@link takeBatch}. */
+    private readonly markDirty: (sync: TopicSync) => void,
+  ) {
+    this.selector = parseSelector(key);
+  }
+
+  /** The stream now carries this selector: read the snapshot (once). */
+  onCovered(): void {
+    if (this.covered || this.disposed) return;
+    this.covered = true;
+    void this.readSnapshot(this.resyncing);
+    this.resyncing = false;
+  }
+
+  /** The relay refused the stream for good (401/403/404): a selection still loading cannot load. */
+  onStreamError(error: LiveError): void {
+    if (this.phase === 'ready' || this.disposed) return;
+    this.phase = 'error';
+    this.error = error;
+    this.dirty();
+  }
+
+  /** Events for this selector, in id order. */
+  onEvents(events: readonly Envelope[]): void {
+    if (this.buffer) {
+      this.buffer.push(...events);
+      return;
+    }
+    for (const e of events) this.applyIfNewer(e);
+  }
+
+  /** This page missed events (it was frozen): buffer from now on and re-read the snapshot once covered again. */
+  onResync(): void {
+    if (this.disposed) return;
+    this.buffer ??= [];
+    this.resyncing = true;
+    this.covered = false;
+  }
+
+  /** The relay lost our position: buffer from now on and re-read the snapshot. */
+  onReset(): void {
+    if (this.disposed) return;
+    this.buffer ??= [];
+    if (!this.covered) return; // the first snapshot is still to come anyway
+    void this.readSnapshot(true);
+  }
+
+  /** The batch gathered since the last call, or null when there is nothing new. */
+  takeBatch(): SyncBatch | null {
+    if (!this.pendingAny) return null;
+    const batch: SyncBatch = { events: this.pendingEvents, changedKeys: this.pendingKeys, reset: this.pendingReset };
+    this.pendingEvents = [];
+    this.pendingKeys = new Set();
+    this.pendingReset = false;
+    this.pendingAny = false;
+    return batch;
+  }
+
+  /** Stops timers and ignores answers still on the way. */
+  dispose(): void {
+    this.disposed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private applyIfNewer(e: Envelope): void {
+    if (this.lastId !== null && compareIds(e.id, this.lastId) <= 0) return;
+    this.lastId = e.id;
+    applyEvent(this.items, e, LIST_LIMIT);
+    this.pendingEvents.push(e);
+    this.pendingKeys.add(e.key);
+    this.dirty();
+  }
+
+  private dirty(): void {
+    this.pendingAny = true;
+    this.markDirty(this);
+  }
+
+  private snapshotUrl(): string {
+    const base = `${this.relay.replace(/\/+$/, '')}/v1/topics/${encodeURIComponent(this.selector.topic)}`;
+    return this.selector.key === undefined ? base : `${base}?keys=${encodeURIComponent(this.selector.key)}`;
+  }
+
+  private async readSnapshot(isReset: boolean): Promise<void> {
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+    // A newer request supersedes an older one still on the way (a reset during the first read).
+    const ticket = ++this.fetching;
+    let snapshot: TopicSnapshot;
+    try {
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (this.token) headers.Authorization = `Bearer ${this.token}`;
+      const res = await fetch(this.snapshotUrl(), { headers, cache: 'no-store', credentials: 'omit' });
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
+        const error = {
+          code: body?.error?.code ?? `http_${res.status}`,
+          message: `reading the snapshot of "${this.key}" failed with ${res.status}: ${body?.error?.message ?? res.statusText}`,
+        };
+        if (res.status === 401 || res.status === 403 || res.status === 404) return this.fail(ticket, error);
+        throw Object.assign(new Error(error.message), { live: error });
+      }
+      snapshot = (await res.json()) as TopicSnapshot;
+    } catch (err) {
+      if (ticket !== this.fetching || this.disposed) return;
+      const e = err as Error & { live?: LiveError };
+      this.error = e.live ?? { code: 'network', message: `cannot read the snapshot of "${this.key}" from ${this.relay}: ${e.message}` };
+      this.failures++;
+      this.retryTimer = setTimeout(() => void this.readSnapshot(isReset), backoffDelay(this.failures, 1000, 30_000) + 250);
+      this.dirty();
+      return;
+    }
+    if (ticket !== this.fetching || this.disposed) return;
+    this.failures = 0;
+    this.error = null;
+    const before = new Set(this.items.keys());
+    this.items.clear();
+    for (const [k, v] of Object.entries(snapshot.items)) this.items.set(k, v);
+    for (const k of before) this.pendingKeys.add(k);
+    for (const k of this.items.keys()) this.pendingKeys.add(k);
+    this.lastId = snapshot.lastEventId ?? ORIGIN_ID;
+    const buffered = this.buffer ?? [];
+    this.buffer = null;
+    this.phase = 'ready';
+    this.pendingReset ||= isReset;
+    this.dirty();
+    for (const e of buffered) this.applyIfNewer(e);
+  }
+
+  private fail(ticket: number, error: LiveError): void {
+    if (ticket !== this.fetching || this.disposed) return;
+    this.phase = 'error';
+    this.error = error;
+    this.dirty();
+  }
+}

@@ -1,0 +1,131 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { LiveTopicController } from '../live-topic-controller.js';
+import type { ConnectionState, ConnectionStatus } from '../../core/status.js';
+import { defineElement } from '../define.js';
+import { liveIndicatorStyles } from './live-indicator.styles.js';
+
+const LABELS: Record<ConnectionState, string> = {
+  open: 'Live',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+  closed: 'Not connected',
+};
+
+/**
+ * @tagname live-indicator
+ * @summary Shows whether the live data is live: a dot, a label, how long ago the last update came
+ * and the reconnection attempts.
+ *
+ * @csspart base - The wrapper of everything.
+ * @csspart dot - The coloured status dot.
+ * @csspart label - The status text (the polite live region).
+ * @csspart updated - "updated 5 s ago".
+ * @csspart attempts - The reconnection attempt count while reconnecting.
+ *
+ * @cssproperty [--live-indicator-live-color=#16a34a] - Dot colour while live.
+ * @cssproperty [--live-indicator-connecting-color=#ca8a04] - Dot colour while connecting.
+ * @cssproperty [--live-indicator-reconnecting-color=#ea580c] - Dot colour while reconnecting.
+ * @cssproperty [--live-indicator-offline-color=#6b7280] - Dot colour while offline or closed.
+ * @cssproperty [--live-indicator-error-color=#dc2626] - Dot colour when the relay refused the stream.
+ * @cssproperty [--live-indicator-dot-size=0.625em] - Diameter of the dot.
+ * @cssproperty [--live-indicator-color=#1f2937] - Text colour.
+ * @cssproperty [--live-indicator-muted-color=#6b7280] - Colour of the secondary text.
+ * @cssproperty [--live-indicator-font-size=0.875rem] - Font size.
+ * @cssproperty [--live-indicator-font=inherit] - Font shorthand.
+ *
+ * @event live-status-change - The connection status changed; `detail` is the new ConnectionStatus.
+ */
+export class LiveIndicator extends LitElement {
+  static override styles = liveIndicatorStyles;
+
+  /** The connection status, reflected so CSS can style it: open, connecting, reconnecting, offline, closed. */
+  @property({ reflect: true }) status: ConnectionState = 'closed';
+
+  /** Present while the relay refuses the stream (e.g. 401); the label then shows the reason. */
+  @property({ type: Boolean, reflect: true }) error = false;
+
+  /** BCP 47 locale for "updated … ago" (default: the page's language). */
+  @property() locale = '';
+
+  /** `light`, `dark` or `auto` (follows prefers-color-scheme). */
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
+
+  /** Hides "updated … ago". */
+  @property({ type: Boolean, attribute: 'hide-updated' }) hideUpdated = false;
+
+  private readonly live = new LiveTopicController(this, { topic: () => null });
+  private ticker: ReturnType<typeof setInterval> | null = null;
+  private formatter: { locale: string; rtf: Intl.RelativeTimeFormat } | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // "updated 5 s ago" must age even when no event comes.
+    this.ticker = setInterval(() => {
+      if (this.live.connection.lastEventAt !== null && !this.hideUpdated) this.requestUpdate();
+    }, 1000);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  protected override willUpdate(_changed: PropertyValues<this>): void {
+    const c = this.live.connection;
+    const previous = this.status;
+    this.status = c.status;
+    this.error = c.error !== null && c.status === 'closed';
+    if (previous !== c.status && this.hasUpdated) {
+      this.dispatchEvent(new LiveStatusChangeEvent({ ...c }));
+    }
+  }
+
+  /** "updated 5 s ago" in the element's locale. */
+  private ago(at: number): string {
+    const locale = this.locale || document.documentElement.lang || navigator.language;
+    if (this.formatter?.locale !== locale) {
+      this.formatter = { locale, rtf: new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' }) };
+    }
+    const s = Math.max(0, Math.round((Date.now() - at) / 1000));
+    const rtf = this.formatter.rtf;
+    if (s < 60) return rtf.format(-s, 'second');
+    if (s < 3600) return rtf.format(-Math.floor(s / 60), 'minute');
+    if (s < 86_400) return rtf.format(-Math.floor(s / 3600), 'hour');
+    return rtf.format(-Math.floor(s / 86_400), 'day');
+  }
+
+  protected override render() {
+    const c = this.live.connection;
+    const label = this.error && c.error ? `Error: ${c.error.message}` : LABELS[c.status];
+    const showAttempts = c.status === 'reconnecting' && c.attempts > 0;
+    return html`<span part="base">
+      <span part="dot" aria-hidden="true"></span>
+      <span part="label" role="status">${label}</span>
+      ${showAttempts ? html`<span part="attempts">(attempt ${c.attempts})</span>` : nothing}
+      ${c.lastEventAt !== null && !this.hideUpdated
+        ? html`<span part="updated"><time datetime=${new Date(c.lastEventAt).toISOString()}>updated ${this.ago(c.lastEventAt)}</time></span>`
+        : nothing}
+    </span>`;
+  }
+}
+
+/** Fired by `<live-indicator>` when the connection status changes. */
+export class LiveStatusChangeEvent extends Event {
+  constructor(readonly detail: ConnectionStatus) {
+    super('live-status-change', { bubbles: true, composed: true });
+  }
+}
+
+defineElement('live-indicator', LiveIndicator);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'live-indicator': LiveIndicator;
+  }
+  interface GlobalEventHandlersEventMap {
+    'live-status-change': LiveStatusChangeEvent;
+  }
+}

@@ -1,0 +1,134 @@
+import { css } from 'lit';
+
+/** The parts of uPlot's own stylesheet the chart needs inside its shadow root (its legend is not used). */
+const uplotStyles = css`
+  .uplot,
+  .uplot * {
+    box-sizing: border-box;
+  }
+  .uplot {
+    line-height: 1.5;
+    width: min-content;
+  }
+  .u-wrap {
+    position: relative;
+    user-select: none;
+  }
+  .u-over,
+  .u-under {
+    position: absolute;
+  }
+  .u-under {
+    overflow: hidden;
+  }
+  .uplot canvas {
+    display: block;
+    position: relative;
+    width: 100%;
+    height: 100%;
+  }
+  .u-axis {
+    position: absolute;
+  }
+  .u-select {
+    background: rgba(127, 127, 127, 0.12);
+    position: absolute;
+    pointer-events: none;
+  }
+  .u-cursor-x,
+  .u-cursor-y {
+    position: absolute;
+    left: 0;
+    top: 0;
+    pointer-events: none;
+    will-change: transform;
+  }
+  .u-hz .u-cursor-x {
+    height: 100%;
+    border-right: 1px dashed var(--_muted);
+  }
+  .u-hz .u-cursor-y {
+    width: 100%;
+    border-bottom: 1px dashed var(--_muted);
+  }
+  .u-cursor-pt {
+    position: absolute;
+    top: 0;
+    left: 0;
+    border-radius: 50%;
+    border: 0 solid;
+    pointer-events: none;
+    will-change: transform;
+    background-clip: padding-box !important;
+  }
+  .u-axis.u-off,
+  .u-select.u-off,
+  .u-cursor-x.u-off,
+  .u-cursor-y.u-off,
+  .u-cursor-pt.u-off {
+    display: none;
+  }
+`;
+
+export const livePriceChartStyles = [
+  uplotStyles,
+  css`
+    :host {
+      --_series-1: var(--live-price-chart-series-1, #0b63ce);
+      --_series-2: var(--live-price-chart-series-2, #d9480f);
+      --_series-3: var(--live-price-chart-series-3, #2b8a3e);
+      --_tip: var(--live-price-chart-tip, #e8590c);
+      --_grid: var(--live-price-chart-grid, var(--_border));
+    }
+    :host([theme='dark']) {
+      --_series-1: var(--live-price-chart-series-1, #5aa2ff);
+      --_series-2: var(--live-price-chart-series-2, #ff8c42);
+      --_series-3: var(--live-price-chart-series-3, #69db7c);
+      --_tip: var(--live-price-chart-tip, #ffa94d);
+    }
+    @media (prefers-color-scheme: dark) {
+      :host(:not([theme='light']):not([theme='dark'])) {
+        --_series-1: var(--live-price-chart-series-1, #5aa2ff);
+        --_series-2: var(--live-price-chart-series-2, #ff8c42);
+        --_series-3: var(--live-price-chart-series-3, #69db7c);
+        --_tip: var(--live-price-chart-tip, #ffa94d);
+      }
+    }
+    .plot {
+      position: relative;
+      width: 100%;
+      height: var(--live-price-chart-height, 240px);
+    }
+    .legend {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.25em 1em;
+      padding: 0.25em 0.5em;
+      margin: 0;
+      font-variant-numeric: tabular-nums;
+    }
+    .legend div {
+      display: flex;
+      gap: 0.35em;
+      align-items: baseline;
+    }
+    .legend dt {
+      color: var(--_muted);
+    }
+    .legend dd {
+      margin: 0;
+      font-weight: 600;
+    }
+    .swatch {
+      display: inline-block;
+      width: 0.8em;
+      height: 0.25em;
+      vertical-align: middle;
+      border-radius: 1px;
+    }
+    .tip-label {
+      color: var(--_tip);
+      font-size: 0.85em;
+    }
+  `,
+];

@@ -1,0 +1,549 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import type uPlot from 'uplot';
+import { currentConfig } from '../../core/configure.js';
+import { compareIds, type Envelope, type EventInput } from '../../core/wire.js';
+import { defineElement } from '../define.js';
+import { baseStyles } from '../shared/base.styles.js';
+import { dateFormat, numberFormat, timeMs } from '../shared/format.js';
+import { LiveElement } from '../shared/live-element.js';
+import { LiveBuffer } from './live-buffer.js';
+import { livePriceChartStyles } from './live-price-chart.styles.js';
+import { loadUplot } from './load-uplot.js';
+import { axisDateOptions, BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
+import { fetchSeries, SeriesFetchError, type SeriesResponse } from './series-fetch.js';
+
+/** The newest point while its bucket is open. */
+export interface LiveTip {
+  /** Unix ms. */
+  time: number;
+  /** Field → value. */
+  values: Record<string, number | null>;
+}
+
+/** Live events kept while the history loads; more than this and the oldest go. */
+const MAX_EARLY = 1000;
+
+let syntheticSeq = 0;
+
+/**
+ * A price chart (uPlot): the history from the relay's `/v1/series`, then live points from the
+ * stream, consolidated per period bucket (1h → 1 min, 24h → 5 min, 7d → 30 min, 30d → 2 h,
+ * 90d → 6 h, 1y/all → 1 day). The newest point is drawn as a "live tip" marker until its bucket
+ * closes. uPlot is loaded only when a chart is on the page. Redraws at most once per animation
+ * frame and follows its container's size.
+ *
+ * @tag live-price-chart
+ * @summary Live price chart with history.
+ * @slot empty - Shown when there is no data for this key and period.
+ * @slot loading - Shown while the history loads.
+ * @csspart base - The region around everything.
+ * @csspart legend - The latest values (a `<dl>`).
+ * @csspart plot - The chart's drawing area (uPlot's canvas lives inside).
+ * @csspart live-tip - The legend's "live" label, present while the live tip is shown.
+ * @csspart loading - The default loading text.
+ * @csspart empty - The default empty text.
+ * @csspart error - The error message.
+ * @csspart announcer - The polite live region (visually hidden).
+ * @cssproperty [--live-price-chart-height=240px] - Height of the drawing area.
+ * @cssproperty [--live-price-chart-series-1=#0b63ce] - First field's line (dark theme: #5aa2ff).
+ * @cssproperty [--live-price-chart-series-2=#d9480f] - Second field's line (dark theme: #ff8c42).
+ * @cssproperty [--live-price-chart-series-3=#2b8a3e] - Third field's line (dark theme: #69db7c).
+ * @cssproperty [--live-price-chart-tip=#e8590c] - The live tip marker (dark theme: #ffa94d).
+ * @cssproperty [--live-price-chart-grid=var(--live-border)] - Grid lines.
+ * @cssproperty [--live-bg=#ffffff] - Background (dark theme: #16191d).
+ * @cssproperty [--live-fg=#1b1f24] - Text colour (dark theme: #e6e9ed).
+ * @cssproperty [--live-muted=#5c6670] - Axis labels (dark theme: #9aa4ae).
+ * @cssproperty [--live-border=#d8dee4] - Grid lines by default (dark theme: #30363d).
+ * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
+ * @event {LiveChangeEvent} live-change - After live points changed the chart; `detail.keys` is the key.
+ */
+export class LivePriceChart extends LiveElement {
+  static override styles = [baseStyles, ...livePriceChartStyles];
+
+  /** The period shown: `1h`, `24h`, `7d`, `30d`, `90d`, `1y` or `all`. Switching it re-fetches. */
+  @property({ reflect: true }) period: ChartPeriod = '24h';
+
+  /** Comma-separated fields to draw (`high,low`); all numeric fields of the history when unset. */
+  @property() fields: string | null = null;
+
+  /** The relay's base URL for the history; the kit's configured relay when unset. */
+  @property() relay: string | null = null;
+
+  private get plotEl(): HTMLDivElement | null {
+    return this.renderRoot?.querySelector<HTMLDivElement>('.plot') ?? null;
+  }
+
+  private historyValue: SeriesResponse | null = null;
+  private early: Envelope[] = [];
+  private fieldNames: string[] = [];
+  private buffer = new LiveBuffer(BUCKET_MS['24h'], 0);
+  /** uPlot's aligned data: unix ms, then one array per field (history, then the live buffer). */
+  private data: Array<Array<number | null>> = [[]];
+  /** How many of the buffer's newest buckets are at the end of `data`. */
+  private liveInData = 0;
+  /** The last known value of every field, so a patch that carries one field keeps the others. */
+  private lastValues: Record<string, number> = {};
+  private plot: uPlot | null = null;
+  private plotPromise: Promise<void> | null = null;
+  private frame = 0;
+  private tipTimer: ReturnType<typeof setTimeout> | undefined;
+  private fetchAbort: AbortController | null = null;
+  private resizeObserver: ResizeObserver | null = null;
+  private schemeQuery: MediaQueryList | null = null;
+  private readonly onScheme = () => this.rebuildPlot();
+
+  /**
+   * The history the chart starts from, as `/v1/series` answers it. Set by the chart itself when
+   * `topic` and `key` are set; set it directly to drive the chart without a relay.
+   */
+  get history(): SeriesResponse | null {
+    return this.historyValue;
+  }
+  set history(value: SeriesResponse | null) {
+    this.takeHistory(value);
+  }
+
+  /** The live tip (the newest live point while its bucket is open), or null. */
+  get liveTip(): LiveTip | null {
+    const n = this.buffer.length;
+    const end = this.buffer.newestBucketEnd();
+    if (n === 0 || this.liveInData === 0 || end === null || Date.now() >= end) return null;
+    const values: Record<string, number | null> = {};
+    this.fieldNames.forEach((f, i) => (values[f] = this.buffer.values[i][n - 1]));
+    return { time: this.buffer.t[n - 1], values };
+  }
+
+  /** Points drawn: history points plus live buckets. */
+  get pointCount(): number {
+    return this.data[0].length;
+  }
+
+  /** The drawn series: unix ms times and, per field, the values (a copy, for inspection). */
+  get chartData(): { t: number[]; series: Record<string, Array<number | null>> } {
+    const series: Record<string, Array<number | null>> = {};
+    this.fieldNames.forEach((f, i) => (series[f] = this.data[i + 1].slice()));
+    return { t: this.data[0].slice() as number[], series };
+  }
+
+  /** Folds live events of this chart's key into the chart (what the stream delivers). */
+  ingest(events: readonly Envelope[]): void {
+    let changed = false;
+    for (const e of events) {
+      if (this.key !== null && e.key !== this.key) continue;
+      if (this.topic !== null && e.topic !== this.topic) continue;
+      if (!this.historyValue) {
+        // Kept until the history arrives, then merged after it by id: neither lost nor doubled.
+        this.early.push(e);
+        if (this.early.length > MAX_EARLY) this.early.shift();
+        continue;
+      }
+      if (this.foldLive(e)) changed = true;
+    }
+    if (changed) this.scheduleDraw(true);
+  }
+
+  /**
+   * Applies events to `items` like every widget, and draws them as live points. Events without
+   * `id`/`time` (driven by a page, not the stream) get the current time.
+   */
+  override applyEvents(events: readonly (EventInput & Partial<Pick<Envelope, 'id' | 'time'>>)[]): void {
+    super.applyEvents(events);
+    const now = Date.now();
+    this.ingest(
+      events.map((e) => ({ ...e, id: e.id ?? `${now}-${1_000_000 + syntheticSeq++}`, time: e.time ?? new Date(now).toISOString() })),
+    );
+  }
+
+  protected override get phaseFromLive(): boolean {
+    return false;
+  }
+
+  protected override onLiveEvents(events: readonly Envelope[]): void {
+    this.ingest(events);
+  }
+
+  protected override onLiveReset(): void {
+    // Events were lost: the history is re-read so the chart has no gap.
+    if (this.topic && this.key) void this.loadHistory();
+  }
+
+  protected override defaultLabel(): string {
+    return `Price chart${this.key ? ` of ${this.key}` : ''}, ${this.period}`;
+  }
+
+  protected override isEmpty(): boolean {
+    return this.pointCount === 0;
+  }
+
+  protected override describeChange(): string {
+    // Prices tick many times a second: the legend holds the values, announcing each would drown a screen reader.
+    return '';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.schemeQuery = matchMedia('(prefers-color-scheme: dark)');
+    this.schemeQuery.addEventListener('change', this.onScheme);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.schemeQuery?.removeEventListener('change', this.onScheme);
+    this.fetchAbort?.abort();
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    clearTimeout(this.tipTimer);
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+    this.plot?.destroy();
+    this.plot = null;
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('period') && parsePeriod(this.period) === null) {
+      this.error = { code: 'bad_period', message: `period="${this.period}" is not one of 1h, 24h, 7d, 30d, 90d, 1y, all` };
+      this.phase = 'error';
+    }
+    const switched = (changed.has('key') && changed.get('key') !== undefined) || (changed.has('period') && changed.get('period') !== undefined) || (changed.has('topic') && changed.get('topic') !== undefined);
+    if (switched || changed.has('fields')) this.resetData();
+    super.willUpdate(changed);
+    if (this.topic && this.key) this.foldSnapshotValue();
+  }
+
+  /**
+   * A point can reach the subscription inside its snapshot rather than as an event (it was
+   * published between the history's read and the snapshot's, or the snapshot was re-read after a
+   * reset): the key's current value is drawn when its `ts` is newer than the newest point.
+   */
+  private foldSnapshotValue(): void {
+    const value = this.items.get(this.key!) as { ts?: unknown } | undefined;
+    if (!this.historyValue || typeof value?.ts !== 'number') return;
+    const x = this.data[0];
+    if (x.length > 0 && value.ts * 1000 <= (x[x.length - 1] as number)) return;
+    // Ordered after every real id, so the history's lastEventId never hides it.
+    const id = `${Number.MAX_SAFE_INTEGER}-0`;
+    if (this.foldLive({ id, topic: this.topic!, key: this.key!, op: 'upsert', data: value, time: new Date(value.ts * 1000).toISOString() })) this.scheduleDraw(true);
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    if ((changed.has('topic') || changed.has('key') || changed.has('period') || changed.has('relay') || changed.has('fields')) && this.topic && this.key) {
+      void this.loadHistory();
+    }
+    if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.rebuildPlot();
+    if (this.phase === 'ready' && !this.plot) void this.ensurePlot();
+    if (this.plotEl && !this.resizeObserver) {
+      this.resizeObserver = new ResizeObserver(() => this.scheduleDraw(false, true));
+      this.resizeObserver.observe(this.plotEl);
+    }
+  }
+
+  protected override render(): TemplateResult {
+    const label = this.label ?? this.defaultLabel();
+    const ready = this.phase === 'ready' && !this.empty;
+    return html`<section part="base" role="region" aria-label=${label} aria-busy=${this.phase === 'loading' ? 'true' : 'false'}>
+      ${ready ? this.renderLegend() : nothing}
+      ${this.phase === 'loading'
+        ? html`<slot name="loading"><div class="state" part="loading">Loading…</div></slot>`
+        : this.phase === 'error'
+          ? html`<div class="state" part="error" role="alert">${this.error?.message ?? 'This chart could not be loaded.'}</div>`
+          : this.empty
+            ? html`<slot name="empty"><div class="state" part="empty">No data for this period yet.</div></slot>`
+            : nothing}
+      <div class="plot" part="plot" role="img" aria-label=${this.describePlot()} ?hidden=${!ready}></div>
+      <div part="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+    </section>`;
+  }
+
+  /** The chart renders its own layout (the plot node must outlive state changes). */
+  protected override renderBody(): TemplateResult {
+    return html``;
+  }
+
+  private renderLegend(): TemplateResult {
+    const n = this.data[0].length - 1;
+    const num = numberFormat(this.locale);
+    const tip = this.liveTip;
+    return html`<dl part="legend" class="legend">
+      ${this.fieldNames.map(
+        (f, i) => html`<div>
+          <dt><span class="swatch" style=${`background:var(--_series-${(i % 3) + 1})`}></span> ${f}</dt>
+          <dd>${n >= 0 && this.data[i + 1][n] != null ? num.format(this.data[i + 1][n] as number) : '–'}</dd>
+        </div>`,
+      )}
+      ${tip ? html`<div><dt part="live-tip" class="tip-label">● live</dt><dd>${dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time)}</dd></div>` : nothing}
+    </dl>`;
+  }
+
+  private describePlot(): string {
+    const n = this.data[0].length - 1;
+    if (n < 0) return this.defaultLabel();
+    const num = numberFormat(this.locale);
+    const latest = this.fieldNames.map((f, i) => `${f} ${this.data[i + 1][n] == null ? 'none' : num.format(this.data[i + 1][n] as number)}`).join(', ');
+    return `${this.defaultLabel()}: ${this.pointCount} points, latest ${latest}`;
+  }
+
+  /** Clears history and live points (key or period switch); the next history starts afresh. */
+  private resetData(): void {
+    this.fetchAbort?.abort();
+    this.historyValue = null;
+    this.early = [];
+    this.fieldNames = this.requestedFields() ?? [];
+    this.lastValues = {};
+    this.buffer = new LiveBuffer(BUCKET_MS[parsePeriod(this.period) ?? '24h'], this.fieldNames.length);
+    this.data = [[], ...this.fieldNames.map(() => [])];
+    this.liveInData = 0;
+    this.plot?.destroy();
+    this.plot = null;
+    if (this.phase !== 'error' || this.error?.code !== 'bad_period') {
+      this.phase = 'loading';
+      this.error = null;
+    }
+  }
+
+  private requestedFields(): string[] | null {
+    const list = (this.fields ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return list.length ? list : null;
+  }
+
+  private async loadHistory(): Promise<void> {
+    const period = parsePeriod(this.period);
+    if (!period || !this.topic || !this.key) return;
+    const relay = this.relay ?? this.live.liveConnection?.relay ?? currentConfig().relay ?? null;
+    const token = this.live.liveConnection?.options.token ?? currentConfig().token ?? null;
+    if (!relay) {
+      this.error = { code: 'no_relay', message: 'no relay to load the history from: set the relay attribute, or data-relay on the live-elements script tag' };
+      return;
+    }
+    this.fetchAbort?.abort();
+    const abort = new AbortController();
+    this.fetchAbort = abort;
+    try {
+      const s = await fetchSeries({ relay, token, topic: this.topic, key: this.key, period, fields: this.requestedFields(), signal: abort.signal });
+      if (!abort.signal.aborted) this.takeHistory(s);
+    } catch (err) {
+      if (abort.signal.aborted) return;
+      const e = err instanceof SeriesFetchError ? err : new SeriesFetchError('network', String(err));
+      this.error = { code: e.code, message: e.message };
+    }
+  }
+
+  private takeHistory(s: SeriesResponse | null): void {
+    const early = this.historyValue ? [] : this.early;
+    this.resetData();
+    if (!s) return;
+    this.historyValue = s;
+    if (this.fieldNames.length === 0) this.fieldNames = Object.keys(s.series);
+    this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames.length);
+    const t = s.t.slice();
+    this.data = [t, ...this.fieldNames.map((f) => (s.series[f] ?? t.map(() => null)).slice())];
+    const n = t.length - 1;
+    this.fieldNames.forEach((f, i) => {
+      const v = n >= 0 ? this.data[i + 1][n] : null;
+      if (typeof v === 'number') this.lastValues[f] = v;
+    });
+    this.phase = 'ready';
+    this.error = null;
+    this.early = [];
+    for (const e of early) this.foldLive(e);
+    this.requestUpdate('items');
+    this.scheduleDraw(true);
+  }
+
+  /** Folds one live event into the buffer and `data`; false when it changed nothing drawn. */
+  private foldLive(e: Envelope): boolean {
+    const last = this.historyValue?.lastEventId;
+    if (last && compareIds(e.id, last) <= 0) return false;
+    if (e.op === 'delete') return false;
+    const data = (e.data ?? {}) as Record<string, unknown>;
+    const t = typeof data.ts === 'number' ? data.ts * 1000 : timeMs(e.time);
+    if (t === null) return false;
+    if (this.fieldNames.length === 0) {
+      // No history fields and none requested: draw the point's numeric fields.
+      this.fieldNames = Object.keys(data).filter((k) => k !== 'ts' && typeof data[k] === 'number');
+      this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames.length);
+      this.data = [[], ...this.fieldNames.map(() => [])];
+    }
+    const values: Array<number | null> = [];
+    for (const f of this.fieldNames) {
+      const v = data[f];
+      if (typeof v === 'number' && Number.isFinite(v)) this.lastValues[f] = v;
+      else if (e.op === 'upsert' || e.op === 'append') delete this.lastValues[f];
+      values.push(this.lastValues[f] ?? null);
+    }
+    const evictedBefore = this.buffer.evicted;
+    const result = this.buffer.push(t, values, e.id);
+    if (result === 'dropped') return false;
+    const x = this.data[0];
+    const historyEnd = x.length - this.liveInData > 0 ? (x[x.length - this.liveInData - 1] as number) : -Infinity;
+    if (this.buffer.evicted !== evictedBefore) {
+      this.rebuildData();
+    } else if (result === 'updated' && this.liveInData > 0) {
+      const i = x.length - 1;
+      x[i] = t;
+      for (let f = 0; f < values.length; f++) this.data[f + 1][i] = values[f];
+    } else if (result === 'appended' && t > historyEnd) {
+      x.push(t);
+      for (let f = 0; f < values.length; f++) this.data[f + 1].push(values[f]);
+      this.liveInData++;
+    } else {
+      return false;
+    }
+    this.armTipTimer();
+    this.pendingLive = true;
+    return true;
+  }
+
+  private pendingLive = false;
+
+  /** Rebuilds `data` from the history and the buffer (after the buffer dropped its oldest buckets). */
+  private rebuildData(): void {
+    const s = this.historyValue;
+    const t: number[] = s ? s.t.slice() : [];
+    this.data = [t, ...this.fieldNames.map((f) => (s?.series[f] ?? t.map(() => null)).slice())];
+    const end = t.length ? t[t.length - 1] : -Infinity;
+    this.liveInData = 0;
+    for (let i = 0; i < this.buffer.length; i++) {
+      if (this.buffer.t[i] <= end) continue;
+      t.push(this.buffer.t[i]);
+      for (let f = 0; f < this.fieldNames.length; f++) this.data[f + 1].push(this.buffer.values[f][i]);
+      this.liveInData++;
+    }
+  }
+
+  /** Redraws when the live tip's bucket closes, so the marker goes away on time. */
+  private armTipTimer(): void {
+    const end = this.buffer.newestBucketEnd();
+    clearTimeout(this.tipTimer);
+    if (end === null) return;
+    this.tipTimer = setTimeout(() => this.scheduleDraw(false), Math.max(0, end - Date.now()) + 5);
+  }
+
+  /** Coalesces redraws: at most one per animation frame, however many points arrived. */
+  private scheduleDraw(dataChanged: boolean, resized = false): void {
+    this.dirtyData ||= dataChanged;
+    this.dirtySize ||= resized;
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private dirtyData = false;
+  private dirtySize = false;
+
+  private draw(): void {
+    if (this.pendingLive) {
+      this.pendingLive = false;
+      if (this.key) this.notifyLive(this.key);
+    }
+    this.requestUpdate();
+    const plot = this.plot;
+    if (!plot) return;
+    if (this.dirtySize) {
+      const { width, height } = this.plotSize();
+      if (width !== plot.width || height !== plot.height) plot.setSize({ width, height });
+    }
+    if (this.dirtyData) plot.setData(this.data as uPlot.AlignedData);
+    else plot.redraw(false);
+    this.dirtyData = this.dirtySize = false;
+  }
+
+  /** Marks `key` changed for `live-change`, without highlighting (a chart has no rows). */
+  private notifyLive(key: string): void {
+    this.takeItems(this.items, [key]);
+  }
+
+  private plotSize(): { width: number; height: number } {
+    const r = this.plotEl?.getBoundingClientRect();
+    return { width: Math.max(100, Math.floor(r?.width ?? 300)), height: Math.max(80, Math.floor(r?.height ?? 240)) };
+  }
+
+  private rebuildPlot(): void {
+    if (!this.plot) return;
+    this.plot.destroy();
+    this.plot = null;
+    void this.ensurePlot();
+  }
+
+  private async ensurePlot(): Promise<void> {
+    if (this.plot || this.plotPromise) return;
+    this.plotPromise = (async () => {
+      const UPlot = await loadUplot();
+      await this.updateComplete;
+      const el = this.plotEl;
+      if (!el || this.plot || !this.isConnected) return;
+      this.plot = new UPlot(this.plotOptions(), this.data as uPlot.AlignedData, el);
+    })().finally(() => (this.plotPromise = null));
+    return this.plotPromise;
+  }
+
+  private plotOptions(): uPlot.Options {
+    const css = getComputedStyle(this);
+    const color = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+    const muted = color('--_muted', '#5c6670');
+    const grid = color('--_grid', '#d8dee4');
+    const period = parsePeriod(this.period) ?? '24h';
+    const when = dateFormat(this.locale, axisDateOptions(period));
+    const num = numberFormat(this.locale, { notation: 'compact', maximumFractionDigits: 2 });
+    const full = numberFormat(this.locale);
+    const { width, height } = this.plotSize();
+    const font = `11px ${css.fontFamily || 'system-ui, sans-serif'}`;
+    return {
+      width,
+      height,
+      ms: 1,
+      legend: { show: false },
+      cursor: { points: { show: false } },
+      scales: { x: { time: true } },
+      axes: [
+        { stroke: muted, font, space: 90, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values: (_u, splits) => splits.map((v) => when.format(v)) },
+        { stroke: muted, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 60, values: (_u, splits) => splits.map((v) => num.format(v)) },
+      ],
+      series: [
+        { value: (_u, v) => (v == null ? '–' : when.format(v)) },
+        ...this.fieldNames.map((f, i) => ({
+          label: f,
+          stroke: color(`--_series-${(i % 3) + 1}`, '#0b63ce'),
+          width: 1.5,
+          points: { show: false },
+          value: (_u: uPlot, v: number | null) => (v == null ? '–' : full.format(v)),
+        })),
+      ],
+      hooks: { draw: [(u) => this.drawTip(u, color('--_tip', '#e8590c'), color('--_bg', '#ffffff'))] },
+    };
+  }
+
+  /** Draws the live tip: a ring on each field's newest point while its bucket is open. */
+  private drawTip(u: uPlot, fill: string, ring: string): void {
+    const tip = this.liveTip;
+    if (!tip) return;
+    const ctx = u.ctx;
+    const x = u.valToPos(tip.time, 'x', true);
+    const r = 4 * devicePixelRatio;
+    ctx.save();
+    for (const f of this.fieldNames) {
+      const v = tip.values[f];
+      if (v == null) continue;
+      const y = u.valToPos(v, 'y', true);
+      ctx.beginPath();
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+      ctx.fillStyle = fill;
+      ctx.strokeStyle = ring;
+      ctx.lineWidth = 1.5 * devicePixelRatio;
+      ctx.fill();
+      ctx.stroke();
+    }
+    ctx.restore();
+  }
+}
+
+defineElement('live-price-chart', LivePriceChart);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'live-price-chart': LivePriceChart;
+  }
+}

@@ -1,0 +1,66 @@
+import type { ChartPeriod } from './periods.js';
+
+/** The answer of `GET /v1/series/:topic/:key`. */
+export interface SeriesResponse {
+  topic: string;
+  key: string;
+  period: string;
+  /** The log position the series is complete up to: live events after it are new. */
+  lastEventId: string | null;
+  sampled: boolean;
+  /** Unix ms, ascending. */
+  t: number[];
+  series: Record<string, Array<number | null>>;
+}
+
+/** Where and what to fetch. */
+export interface SeriesRequest {
+  relay: string;
+  token?: string | null;
+  topic: string;
+  key: string;
+  period: ChartPeriod;
+  fields?: readonly string[] | null;
+  signal?: AbortSignal;
+}
+
+/** An error a person can act on, with the relay's error code when it sent one. */
+export class SeriesFetchError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SeriesFetchError';
+  }
+}
+
+/** Fetches a chart's history, downsampled by the relay (`sample=true`), skipping its cache read. */
+export async function fetchSeries(req: SeriesRequest): Promise<SeriesResponse> {
+  // The relay may be relative (`data-relay="/"` on a page the relay serves).
+  const base = new URL(req.relay, location.href).href;
+  const url = new URL(`v1/series/${encodeURIComponent(req.topic)}/${encodeURIComponent(req.key)}`, base.endsWith('/') ? base : `${base}/`);
+  url.searchParams.set('period', req.period);
+  url.searchParams.set('sample', 'true');
+  url.searchParams.set('cache', 'skip');
+  if (req.fields && req.fields.length) url.searchParams.set('fields', req.fields.join(','));
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (req.token) headers.Authorization = `Bearer ${req.token}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers, signal: req.signal });
+  } catch (err) {
+    if (req.signal?.aborted) throw err;
+    throw new SeriesFetchError('network', `could not reach the relay at ${req.relay} for ${url.pathname}; check the relay address and that it is running`);
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) {
+    const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new SeriesFetchError(e?.code ?? `http_${res.status}`, e?.message ?? `the relay answered ${res.status} for ${url.pathname}`);
+  }
+  const s = body as SeriesResponse | null;
+  if (!s || !Array.isArray(s.t) || typeof s.series !== 'object' || s.series === null) {
+    throw new SeriesFetchError('bad_response', `the relay's answer for ${url.pathname} is not a series ({t, series}); is ${req.relay} a live-elements relay?`);
+  }
+  return s;
+}

@@ -1,0 +1,61 @@
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { property } from 'lit/decorators.js';
+import { ContextProvider } from '@lit/context';
+import { getConnection } from '../../core/configure.js';
+import { liveConnectionContext } from '../live-context.js';
+import { defineElement } from '../define.js';
+
+/**
+ * @tagname live-source
+ * @summary Provides a relay connection to every live element inside it.
+ *
+ * Elements inside subscribe through this source's relay and token instead of the page default.
+ * Sources with the same relay and token share one connection (and one stream per browser).
+ *
+ * @slot - The live elements that use this relay.
+ */
+export class LiveSource extends LitElement {
+  static override styles = css`
+    :host {
+      display: contents;
+    }
+  `;
+
+  /** The relay's base URL, e.g. `https://relay.example.com`. */
+  @property() relay = '';
+
+  /** Bearer token for private topics (sent as `Authorization`). */
+  @property() token = '';
+
+  /** URL of a same-origin copy of the connection worker; `false` never uses a SharedWorker. */
+  @property() worker = '';
+
+  private readonly provider = new ContextProvider(this, { context: liveConnectionContext });
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (!changed.has('relay') && !changed.has('token') && !changed.has('worker')) return;
+    if (!this.relay) {
+      this.provider.setValue(undefined);
+      return;
+    }
+    this.provider.setValue(
+      getConnection({
+        relay: this.relay,
+        token: this.token || null,
+        worker: this.worker === 'false' ? false : this.worker || undefined,
+      }),
+    );
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+}
+
+defineElement('live-source', LiveSource);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'live-source': LiveSource;
+  }
+}

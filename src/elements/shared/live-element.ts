@@ -1,0 +1,229 @@
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property } from 'lit/decorators.js';
+import { applyEvent, type Envelope, type EventInput } from '../../core/wire.js';
+import { LiveTopicController } from '../live-topic-controller.js';
+import { LiveChangeEvent } from './live-change-event.js';
+
+/** Where a widget's data stands. */
+export type LivePhase = 'loading' | 'ready' | 'error';
+/** Colour scheme: `auto` follows `prefers-color-scheme`. */
+export type LiveTheme = 'light' | 'dark' | 'auto';
+/** An error a widget shows instead of its data. */
+export interface LiveErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** How long a changed row stays highlighted, in ms (the CSS animation may be shorter). */
+const FLASH_MS = 1500;
+/** Append lists kept by {@link LiveElement.applyEvents} are bounded like the relay's. */
+const LIST_LIMIT = 500;
+
+/**
+ * What every widget has in common: the `topic`/`key`/`locale`/`theme` attributes, the `items`
+ * data property (settable directly, so a framework can drive a widget without a relay), the
+ * `phase` and `empty` attributes for CSS, changed-row highlighting, the `live-change` event and a
+ * polite live region. Subclasses render their rows with {@link renderBody}.
+ */
+export abstract class LiveElement extends LitElement {
+  /** Topic to show (`prices`, `services`, ...). Setting it subscribes through the relay connection. */
+  @property({ reflect: true }) topic: string | null = null;
+
+  /** One key of the topic, or none for the whole topic. */
+  @property({ reflect: true }) key: string | null = null;
+
+  /** BCP 47 locale for numbers, dates and relative times; the browser's default when unset. */
+  @property() locale: string | null = null;
+
+  /** Colour scheme: `light`, `dark` or `auto` (follows `prefers-color-scheme`). */
+  @property({ reflect: true }) theme: LiveTheme = 'auto';
+
+  /** Accessible name of the widget; each widget has a sensible default. */
+  @property() label: string | null = null;
+
+  /** `loading` until data arrives, then `ready`; `error` when it cannot be loaded. Reflected for CSS. */
+  @property({ reflect: true }) phase: LivePhase = 'loading';
+
+  /** True (reflected) when the data is loaded and there is nothing to show. */
+  @property({ type: Boolean, reflect: true }) empty = false;
+
+  /** The error shown in the error state; setting it puts the widget in the `error` phase. */
+  @property({ attribute: false }) error: LiveErrorInfo | null = null;
+
+  /** Text of the polite live region, what screen readers hear about the last change. */
+  @property({ attribute: false }) protected announcement = '';
+
+  /**
+   * The subscription behind `topic`/`key`, on the nearest `<live-source>`'s connection or the
+   * page default. Ignored while `topic` is unset (the widget is then driven through `items`).
+   * @internal
+   */
+  protected readonly live = new LiveTopicController(this, {
+    topic: () => this.topic,
+    key: () => this.key,
+    onEvents: (events) => this.onLiveEvents(events),
+    onReset: () => this.onLiveReset(),
+  });
+
+  private itemsValue: ReadonlyMap<string, unknown> = new Map();
+  private seenBatch: ReadonlySet<string> | null = null;
+  private readonly pendingChanged = new Set<string>();
+  private readonly flashUntil = new Map<string, number>();
+  private flashTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The data shown: key → value, as the topic's snapshot holds it. Set it (a Map or a plain
+   * object) to drive the widget without a relay; it then becomes `ready`.
+   */
+  get items(): ReadonlyMap<string, unknown> {
+    return this.itemsValue;
+  }
+  set items(value: ReadonlyMap<string, unknown> | Record<string, unknown> | null | undefined) {
+    const next: ReadonlyMap<string, unknown> = value instanceof Map ? value : new Map(Object.entries(value ?? {}));
+    this.takeItems(next, diffKeys(this.itemsValue, next));
+    this.error = null;
+    this.phase = 'ready';
+  }
+
+  /**
+   * Applies events (upsert, patch, delete, append) to `items` with the relay's semantics, as the
+   * stream would: for driving a widget from events a page already has.
+   */
+  applyEvents(events: readonly EventInput[]): void {
+    const next = new Map(this.itemsValue);
+    for (const e of events) applyEvent(next, e, LIST_LIMIT);
+    this.takeItems(next, events.map((e) => e.key));
+    this.error = null;
+    this.phase = 'ready';
+  }
+
+  /** Replaces the data; `changed` are the keys this batch changed (highlighted, announced, in `live-change`). */
+  protected takeItems(next: ReadonlyMap<string, unknown>, changed: Iterable<string>): void {
+    const old = this.itemsValue;
+    this.itemsValue = next;
+    // The first data is not a change: nothing flashes or is announced, only later batches are.
+    if (this.phase === 'ready') for (const k of changed) this.pendingChanged.add(k);
+    this.requestUpdate('items', old);
+  }
+
+  /** The events of one stream batch, before the update they cause; the chart draws them. */
+  protected onLiveEvents(_events: readonly Envelope[]): void {}
+
+  /** The relay signalled loss and the state was re-read from a snapshot. */
+  protected onLiveReset(): void {}
+
+  /** Whether the row `id` is in its brief highlight after a change. */
+  protected isChanged(id: string): boolean {
+    const until = this.flashUntil.get(id);
+    return until !== undefined && until > performance.now();
+  }
+
+  /** The widget's default accessible name. */
+  protected abstract defaultLabel(): string;
+
+  /** Whether the loaded data has nothing to show. */
+  protected abstract isEmpty(): boolean;
+
+  /**
+   * Which rows to highlight for a batch that changed `keys`: the keys themselves by default; a
+   * widget whose rows live inside one value (a league's teams) narrows it down.
+   */
+  protected flashIds(keys: readonly string[], _previous: ReadonlyMap<string, unknown>): Iterable<string> {
+    return keys;
+  }
+
+  /** What changed, for screen readers; '' says nothing. */
+  protected abstract describeChange(keys: readonly string[], previous: ReadonlyMap<string, unknown>): string;
+
+  /** The data itself, when `phase` is `ready` and there is something to show. */
+  protected abstract renderBody(): TemplateResult;
+
+  private previous: ReadonlyMap<string, unknown> = new Map();
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('topic') || changed.has('key')) this.live.resubscribe();
+    if (this.topic) this.takeLive();
+    if (changed.has('error') && this.error) this.phase = 'error';
+    this.empty = this.phase === 'ready' && this.isEmpty();
+    if (this.pendingChanged.size > 0) {
+      const until = performance.now() + FLASH_MS;
+      const keys = [...this.pendingChanged];
+      for (const id of this.flashIds(keys, this.previous)) this.flashUntil.set(id, until);
+      const text = this.describeChange(keys, this.previous);
+      if (text) this.announcement = text;
+      clearTimeout(this.flashTimer);
+      // One re-render after the highlight ends removes the class, so the next change animates again.
+      this.flashTimer = setTimeout(() => {
+        const now = performance.now();
+        for (const [k, t] of this.flashUntil) if (t <= now) this.flashUntil.delete(k);
+        this.requestUpdate();
+      }, FLASH_MS + 20);
+    }
+  }
+
+  /** Mirrors the subscription's state; a batch's changed keys are highlighted and announced. */
+  private takeLive(): void {
+    const live = this.live;
+    const wasReady = this.phase === 'ready';
+    this.itemsValue = live.items;
+    // Each batch brings a new set: one seen before belongs to a batch already shown.
+    if (live.changedKeys !== this.seenBatch) {
+      this.seenBatch = live.changedKeys;
+      if (wasReady && live.phase === 'ready') for (const k of live.changedKeys) this.pendingChanged.add(k);
+    }
+    if (this.phaseFromLive || live.phase === 'error') {
+      this.phase = live.phase;
+      this.error = live.error;
+    }
+  }
+
+  /** Whether the subscription's phase is the widget's (the chart's is its history's instead). */
+  protected get phaseFromLive(): boolean {
+    return true;
+  }
+
+  protected override updated(_changed: PropertyValues): void {
+    // The subscription mutates one Map in place (its values are replaced, never mutated): a
+    // shallow copy is what the next batch is compared with.
+    this.previous = new Map(this.itemsValue);
+    if (this.pendingChanged.size === 0) return;
+    const keys = [...this.pendingChanged];
+    this.pendingChanged.clear();
+    const event = new LiveChangeEvent(keys);
+    this.dispatchEvent(event);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.flashTimer);
+  }
+
+  protected override render(): TemplateResult {
+    const label = this.label ?? this.defaultLabel();
+    return html`<section part="base" role="region" aria-label=${label} aria-busy=${this.phase === 'loading' ? 'true' : 'false'}>
+      ${this.renderState()}
+      <div part="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+    </section>`;
+  }
+
+  private renderState(): TemplateResult | typeof nothing {
+    if (this.phase === 'loading') {
+      return html`<slot name="loading"><div class="state" part="loading">Loading…</div></slot>`;
+    }
+    if (this.phase === 'error') {
+      return html`<div class="state" part="error" role="alert">${this.error?.message ?? 'This data could not be loaded.'}</div>`;
+    }
+    if (this.empty) {
+      return html`<slot name="empty"><div class="state" part="empty">Nothing to show yet.</div></slot>`;
+    }
+    return this.renderBody();
+  }
+}
+
+/** Keys whose value is not the same object in `a` and `b` (added, removed or replaced). */
+function diffKeys(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of b) if (a.get(k) !== v) out.push(k);
+  for (const k of a.keys()) if (!b.has(k)) out.push(k);
+  return out;
+}

@@ -1,0 +1,22 @@
+/**
+ * `live-elements.js`, the file a page embeds with one script tag:
+ *
+ *     <script src="https://relay.example.com/live-elements.js" data-relay="https://relay.example.com"></script>
+ *
+ * It is a classic script (so `document.currentScript` names its tag and its `data-*` settings);
+ * it also works with `type="module"`, where it finds its tag by `src`. It loads the kit, an ES
+ * module next to it. The elements read `data-relay`, `data-worker` and `data-token` from this tag;
+ * `data-relay` defaults to where the script came from (set on the tag here, so they find it).
+ */
+(() => {
+  const script =
+    (document.currentScript as HTMLScriptElement | null) ??
+    document.querySelector<HTMLScriptElement>('script[src*="live-elements"][data-relay]') ??
+    document.querySelector<HTMLScriptElement>('script[src*="live-elements.js"]');
+  const src = script?.src || location.href;
+  if (script && !script.dataset.relay) script.dataset.relay = new URL('.', src).href.replace(/\/$/, '');
+  const kit = new URL('live-elements.module.js', src).href;
+  import(/* @vite-ignore */ kit)
+    .then((m: { start(): void }) => m.start())
+    .catch((err: unknown) => console.error(`live-elements: could not load ${kit} (is it served with CORS?):`, err));
+})();

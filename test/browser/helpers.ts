@@ -1,0 +1,68 @@
+import type { EventInput } from '../../src/core/wire.js';
+
+/** The test relays' URLs (started by web-test-runner.config.mjs). */
+export interface Relays {
+  main: string;
+  small: string;
+  auth: string;
+  /** Answers streams with `connected` and then silence (no heartbeat). */
+  silent: string;
+}
+
+export type RelayName = keyof Relays;
+
+export async function relays(): Promise<Relays> {
+  return (await fetch('/__relay')).json();
+}
+
+/** Publishes through the relay's own route (loopback publishers need no token). */
+export async function publish(relayUrl: string, events: EventInput | EventInput[]): Promise<string[]> {
+  const res = await fetch(`${relayUrl}/v1/publish`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(events) });
+  if (!res.ok) throw new Error(`publish failed with ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { ids: string[] }).ids;
+}
+
+/** Appends straight to a relay's bus (works while the relay is stopped). */
+export async function appendToBus(name: RelayName, events: EventInput[]): Promise<string[]> {
+  const res = await fetch(`/__relay/${name}/append`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(events) });
+  if (!res.ok) throw new Error(`append failed with ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { ids: string[] }).ids;
+}
+
+export async function stopRelay(name: RelayName): Promise<void> {
+  await fetch(`/__relay/${name}/stop`, { method: 'POST' });
+}
+
+export async function startRelay(name: RelayName): Promise<void> {
+  await fetch(`/__relay/${name}/start`, { method: 'POST' });
+}
+
+export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string }> {
+  return (await fetch(`/__relay/${name}/stats`)).json();
+}
+
+/** The relay's snapshot of a topic. */
+export async function snapshot(relayUrl: string, topic: string): Promise<{ lastEventId: string | null; items: Record<string, unknown> }> {
+  return (await fetch(`${relayUrl}/v1/topics/${topic}`)).json();
+}
+
+/** Polls until `probe` is truthy; fails naming `what` and the last value. */
+export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A topic name no other test uses. */
+export function uniqueTopic(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}

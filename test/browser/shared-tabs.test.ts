@@ -1,0 +1,103 @@
+import { expect } from '@open-wc/testing';
+import type { LiveConnection, LiveSubscription } from '../../src/core/index.js';
+import { publish, relays, stats, uniqueTopic, waitFor } from './helpers.js';
+
+/*
+ * Several documents of one browser profile, as same-origin iframes of the test page: each loads
+ * the kit on its own (its own module graph, like a tab), and they share a SharedWorker, Web Locks
+ * and BroadcastChannels exactly as tabs do. Removing an iframe unloads its document like closing a tab.
+ */
+
+interface Tab {
+  frame: HTMLIFrameElement;
+  api: { conn: LiveConnection; seen: string[]; subs: LiveSubscription[] };
+}
+
+async function openTab(relay: string, topics: string[], noWorker: boolean): Promise<Tab> {
+  const q = new URLSearchParams({ relay });
+  for (const t of topics) q.append('topic', t);
+  if (noWorker) q.set('noWorker', '1');
+  const frame = document.createElement('iframe');
+  frame.src = `/test/browser/fixtures/tab.html?${q}`;
+  document.body.append(frame);
+  const api = await waitFor('the tab loaded the kit', () => (frame.contentWindow as unknown as { tab?: Tab['api'] } | null)?.tab);
+  return { frame, api };
+}
+
+function closeTab(tab: Tab): void {
+  tab.frame.remove();
+}
+
+const ready = (tab: Tab) => tab.api.subs.every((s) => s.phase === 'ready');
+
+describe('one stream per browser', () => {
+  it('two tabs share one stream through the SharedWorker, and a closing tab releases its topics', async () => {
+    const { main } = await relays();
+    await waitFor('no stream left over', async () => (await stats('main')).sseClients === 0);
+    const shared = uniqueTopic('sw');
+    const onlyA = uniqueTopic('swa');
+    const a = await openTab(main, [shared, onlyA], false);
+    const b = await openTab(main, [shared], false);
+    try {
+      expect(a.api.conn.mode).to.equal('worker');
+      expect(b.api.conn.mode).to.equal('worker');
+      await waitFor('both tabs ready', () => ready(a) && ready(b));
+      await waitFor('one stream', async () => (await stats('main')).sseClients === 1);
+      await publish(main, [
+        { topic: shared, key: 'k', op: 'upsert', data: { n: 1 } },
+        { topic: onlyA, key: 'k', op: 'upsert', data: { n: 2 } },
+      ]);
+      await waitFor('events in both tabs', () => a.api.seen.length === 2 && b.api.seen.length === 1);
+      expect(b.api.seen).to.deep.equal([`${shared}:1`]);
+
+      closeTab(a);
+      await waitFor('the stream without the closed tab\'s topic', async () => (await stats('main')).lastTopics === shared);
+      await publish(main, { topic: shared, key: 'k', op: 'upsert', data: { n: 3 } });
+      await waitFor('b still live', () => b.api.seen.length === 2);
+      expect(b.api.seen).to.deep.equal([`${shared}:1`, `${shared}:3`]);
+      expect((await stats('main')).sseClients).to.equal(1);
+    } finally {
+      closeTab(a);
+      closeTab(b);
+    }
+  });
+
+  it('without SharedWorker three tabs share the leader\'s stream, and closing the leader loses no event', async () => {
+    const { main } = await relays();
+    await waitFor('no stream left over', async () => (await stats('main')).sseClients === 0, 20_000);
+    const topic = uniqueTopic('lead');
+    const tabs = [await openTab(main, [topic], true), await openTab(main, [topic], true), await openTab(main, [topic], true)];
+    try {
+      for (const t of tabs) expect(t.api.conn.mode).to.equal('leader');
+      await waitFor('all tabs ready', () => tabs.every(ready));
+      await waitFor('one leader', () => tabs.filter((t) => t.api.conn.leading).length === 1);
+      await waitFor('one stream', async () => (await stats('main')).sseClients === 1);
+
+      const leader = tabs.find((t) => t.api.conn.leading)!;
+      const followers = tabs.filter((t) => t !== leader);
+      let n = 0;
+      const send = async (count: number) => {
+        for (let i = 0; i < count; i++) {
+          await publish(main, { topic, key: `k${n % 3}`, op: 'upsert', data: { n: ++n } });
+          await new Promise((r) => setTimeout(r, 15));
+        }
+      };
+      await send(10);
+      closeTab(leader);
+      const closedAt = performance.now();
+      // Events keep coming while the followers elect a new leader.
+      const sending = send(20);
+      await waitFor('a new leader', () => followers.some((t) => t.api.conn.leading), 2000);
+      const takeover = performance.now() - closedAt;
+      await sending;
+      const all = Array.from({ length: n }, (_, i) => `${topic}:${i + 1}`);
+      await waitFor('every event in every remaining tab', () => followers.every((t) => t.api.seen.length >= n));
+      await new Promise((r) => setTimeout(r, 200));
+      for (const t of followers) expect(t.api.seen).to.deep.equal(all);
+      expect(takeover, 'takeover time in ms').to.be.lessThan(2000);
+      await waitFor('one stream again', async () => (await stats('main')).sseClients === 1);
+    } finally {
+      for (const t of tabs) closeTab(t);
+    }
+  });
+});

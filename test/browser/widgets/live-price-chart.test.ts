@@ -1,0 +1,176 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../../src/elements/live-price-chart/live-price-chart.js';
+import type { LivePriceChart } from '../../../src/elements/live-price-chart/live-price-chart.js';
+import type { SeriesResponse } from '../../../src/elements/live-price-chart/series-fetch.js';
+import type { Envelope } from '../../../src/core/wire.js';
+
+const MIN = 60_000;
+const now = Date.now();
+const minuteStart = Math.floor(now / MIN) * MIN;
+
+/** History: 60 points a minute apart ending two minutes ago, complete up to event `${end}-0`. */
+function history(period = '1h'): SeriesResponse {
+  const t = Array.from({ length: 60 }, (_, i) => minuteStart - (61 - i) * MIN);
+  return {
+    topic: 'prices',
+    key: '4151',
+    period,
+    lastEventId: `${t[59]}-0`,
+    sampled: false,
+    t,
+    series: { high: t.map((_, i) => 100 + i), low: t.map((_, i) => 90 + i) },
+  };
+}
+
+let seq = 0;
+function tick(tMs: number, high: number, low: number, id = `${tMs}-${++seq}`): Envelope {
+  return { id, topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Whip', high, low, ts: tMs / 1000 }, time: new Date(tMs).toISOString() };
+}
+
+async function chart(period = '1h'): Promise<LivePriceChart> {
+  const el = await fixture<LivePriceChart>(html`<live-price-chart key="4151" period=${period} locale="en-US" style="width:600px"></live-price-chart>`);
+  el.history = history(period);
+  await el.updateComplete;
+  await waitUntil(() => el.shadowRoot!.querySelector('.plot canvas'), 'uPlot never drew', { timeout: 5000 });
+  return el;
+}
+
+const lastOf = (el: LivePriceChart) => {
+  const d = el.chartData;
+  const n = d.t.length - 1;
+  return { t: d.t[n], high: d.series.high[n], low: d.series.low[n] };
+};
+
+describe('<live-price-chart>', () => {
+  it('draws the history with uPlot, loaded on demand, and a formatted legend', async () => {
+    const el = await chart();
+    expect(el.getAttribute('phase')).to.equal('ready');
+    expect(el.pointCount).to.equal(60);
+    const legend = el.shadowRoot!.querySelector('[part="legend"]')!;
+    expect(legend.textContent).to.contain('high');
+    expect(legend.textContent).to.contain('159');
+    expect(el.liveTip).to.equal(null);
+    const plot = el.shadowRoot!.querySelector('[part="plot"]')!;
+    expect(plot.getAttribute('role')).to.equal('img');
+    expect(plot.getAttribute('aria-label')).to.contain('latest high 159, low 149');
+  });
+
+  it('appends live points after the history and marks the newest as the live tip', async () => {
+    const el = await chart();
+    const fired = oneEvent(el, 'live-change');
+    el.ingest([tick(now, 200, 190)]);
+    expect((await fired).detail.keys).to.deep.equal(['4151']);
+    expect(el.pointCount).to.equal(61);
+    expect(lastOf(el)).to.deep.equal({ t: now, high: 200, low: 190 });
+    expect(el.liveTip).to.deep.equal({ time: now, values: { high: 200, low: 190 } });
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part="live-tip"]')).to.exist;
+  });
+
+  it('consolidates live points per period bucket: same bucket updates in place, a new bucket appends', async () => {
+    const el = await chart('1h');
+    const t0 = minuteStart - MIN; // a closed bucket: its point is no live tip
+    el.ingest([tick(t0 + 1000, 201, 191), tick(t0 + 2000, 202, 192), tick(t0 + 3000, 203, 193)]);
+    expect(el.pointCount).to.equal(61);
+    expect(lastOf(el)).to.deep.equal({ t: t0 + 3000, high: 203, low: 193 });
+    expect(el.liveTip, 'bucket already closed').to.equal(null);
+    el.ingest([tick(minuteStart + 10, 204, 194)]);
+    expect(el.pointCount).to.equal(62);
+    expect(el.liveTip?.values).to.deep.equal({ high: 204, low: 194 });
+  });
+
+  it('uses 5-minute buckets for 24h', async () => {
+    const el = await chart('24h');
+    const base = Math.floor(now / (5 * MIN)) * 5 * MIN;
+    el.ingest([tick(base + 1000, 1, 1), tick(base + 4 * MIN, 2, 2)]);
+    expect(el.pointCount).to.equal(61);
+    el.ingest([tick(base + 5 * MIN, 3, 3)]);
+    expect(el.pointCount).to.equal(62);
+  });
+
+  it('keeps a patch\'s missing fields from the previous point', async () => {
+    const el = await chart();
+    el.ingest([{ id: `${now}-1`, topic: 'prices', key: '4151', op: 'patch', data: { high: 300, ts: now / 1000 }, time: new Date(now).toISOString() }]);
+    expect(lastOf(el)).to.deep.equal({ t: now, high: 300, low: 149 });
+  });
+
+  it('ignores events the history already holds and other keys', async () => {
+    const el = await chart();
+    const h = history();
+    el.ingest([tick(now, 1, 1, h.lastEventId!), { ...tick(now, 2, 2), key: 'other' }]);
+    expect(el.pointCount).to.equal(60);
+  });
+
+  it('keeps a live point that arrives before the history, merged after it once, not doubled', async () => {
+    const el = await fixture<LivePriceChart>(html`<live-price-chart key="4151" period="1h"></live-price-chart>`);
+    expect(el.getAttribute('phase')).to.equal('loading');
+    const h = history();
+    const covered = tick(h.t[59], 500, 500, h.lastEventId!); // the history already has it
+    const early = tick(now, 210, 200);
+    el.ingest([covered, early]);
+    el.history = h;
+    await el.updateComplete;
+    expect(el.pointCount).to.equal(61);
+    expect(lastOf(el)).to.deep.equal({ t: now, high: 210, low: 200 });
+    expect(el.chartData.series.high.filter((v) => v === 500)).to.deep.equal([]);
+  });
+
+  it('redraws at most once per frame however many points arrive', async () => {
+    const el = await chart();
+    let events = 0;
+    el.addEventListener('live-change', () => events++);
+    for (let i = 0; i < 50; i++) el.ingest([tick(now + i, 200 + i, 190)]);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    expect(events).to.equal(1);
+    expect(lastOf(el).high).to.equal(249);
+  });
+
+  it('clears history and live buffer on a period or key switch', async () => {
+    const el = await chart();
+    el.ingest([tick(now, 200, 190)]);
+    el.period = '24h';
+    await el.updateComplete;
+    expect(el.getAttribute('phase')).to.equal('loading');
+    expect(el.pointCount).to.equal(0);
+    expect(el.liveTip).to.equal(null);
+    el.history = history('24h');
+    await el.updateComplete;
+    expect(el.pointCount).to.equal(60);
+    el.key = '536';
+    await el.updateComplete;
+    expect(el.history).to.equal(null);
+    expect(el.pointCount).to.equal(0);
+  });
+
+  it('rejects an unknown period with a message', async () => {
+    const el = await fixture<LivePriceChart>(html`<live-price-chart period="2w"></live-price-chart>`);
+    expect(el.getAttribute('phase')).to.equal('error');
+    expect(el.shadowRoot!.querySelector('[part="error"]')!.textContent).to.contain('period="2w" is not one of');
+  });
+
+  it('has an empty state with a slot, parts and a labelled region', async () => {
+    const el = await fixture<LivePriceChart>(html`<live-price-chart key="4151"><span slot="empty">no trades</span></live-price-chart>`);
+    el.history = { ...history(), t: [], series: { high: [], low: [] } };
+    await el.updateComplete;
+    expect(el.hasAttribute('empty')).to.equal(true);
+    expect(el.shadowRoot!.querySelector<HTMLSlotElement>('slot[name="empty"]')!.assignedElements()[0].textContent).to.equal('no trades');
+    const c = await chart();
+    for (const part of ['base', 'legend', 'plot', 'announcer']) expect(c.shadowRoot!.querySelector(`[part~="${part}"]`), part).to.exist;
+    expect(c.shadowRoot!.querySelector('[part="base"]')!.getAttribute('aria-label')).to.equal('Price chart of 4151, 1h');
+  });
+
+  it('follows its container size', async () => {
+    const el = await chart();
+    const canvas = () => el.shadowRoot!.querySelector('canvas')!;
+    const before = canvas().getBoundingClientRect().width;
+    el.style.width = '400px';
+    await waitUntil(() => Math.abs(canvas().getBoundingClientRect().width - before) > 100, 'canvas never resized', { timeout: 3000 });
+  });
+
+  it('draws from applyEvents when driven without a relay', async () => {
+    const el = await chart();
+    el.applyEvents([{ topic: 'prices', key: '4151', op: 'upsert', data: { high: 7, low: 6 } }]);
+    expect(lastOf(el).high).to.equal(7);
+    expect(el.items.get('4151')).to.deep.equal({ high: 7, low: 6 });
+  });
+});

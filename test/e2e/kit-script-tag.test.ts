@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchChromium, recordPageErrors } from '../helpers/browser.js';
+import { waitUntil } from '../helpers/e2e.js';
+import { startRelay, type InProcessRelay } from '../helpers/relay.js';
+
+const root = new URL('../..', import.meta.url).pathname;
+const dist = join(root, 'dist');
+
+/**
+ * The built kit as a CMS page uses it: one classic script tag from the relay, on a page of another
+ * origin, plain HTML elements. Elements load on use; uPlot only with a chart.
+ */
+describe('the script-tag kit on a page of another origin', () => {
+  let relay: InProcessRelay;
+  let site: Server;
+  let siteUrl = '';
+  let browser: Browser;
+  const key = `e2e${Date.now().toString(36)}`;
+
+  before(async () => {
+    if (!existsSync(join(dist, 'live-elements.js'))) {
+      const r = spawnSync(process.execPath, ['scripts/build.mjs', '--no-types', '--no-analyze'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr);
+    }
+    relay = await startRelay({ config: { KIT_DIR: dist, CORS_ORIGINS: ['*'] } });
+    const tag = `<script src="${relay.url}/live-elements.js" data-relay="${relay.url}" defer></script>`;
+    const pages: Record<string, string> = {
+      '/status': `<!doctype html><title>status</title>${tag}<service-status topic="services" locale="en-US"></service-status>`,
+      '/chart': `<!doctype html><title>chart</title>${tag}<live-price-chart topic="prices" key="${key}" period="1h" style="width:500px"></live-price-chart>`,
+    };
+    site = createServer((req, res) => {
+      const body = pages[req.url ?? ''];
+      if (body) res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(body);
+      else if (req.url === '/favicon.ico') res.writeHead(204).end();
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => site.listen(0, 'localhost', resolve));
+    siteUrl = `http://localhost:${(site.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+    const nowS = Math.floor(Date.now() / 1000);
+    await relay.ctx.bus.append([
+      { topic: 'services', key: 'api', op: 'upsert', data: { name: 'API', status: 'running', progress: 40, updatedAt: new Date().toISOString() } },
+      ...Array.from({ length: 5 }, (_, i) => ({ topic: 'prices', key, op: 'upsert' as const, data: { high: 10 + i, low: 5 + i, ts: nowS - (6 - i) * 60 } })),
+    ]);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+    await relay?.close();
+  });
+
+  test('a page without a chart gets its widget live and never downloads uPlot', async () => {
+    const page = await browser.newPage();
+    const errors = recordPageErrors(page);
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    try {
+      await page.goto(`${siteUrl}/status`);
+      const badge = () => page.evaluate(() => document.querySelector('service-status')?.shadowRoot?.querySelector('[part="badge"]')?.textContent ?? null);
+      await waitUntil('the service row from the relay', badge, 15_000);
+      await relay.ctx.bus.append([{ topic: 'services', key: 'api', op: 'patch', data: { status: 'failed' } }]);
+      await waitUntil('the live patch', async () => (await badge()) === 'failed', 15_000);
+      assert.deepEqual(requested.filter((u) => /uPlot|live-price-chart/i.test(u)), []);
+      assert.ok(requested.some((u) => /chunks\/service-status-/.test(u)), 'the widget was loaded on use');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a page with a chart loads the chart and uPlot, draws the history and a live point', async () => {
+    const page = await browser.newPage();
+    const errors = recordPageErrors(page);
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    try {
+      await page.goto(`${siteUrl}/chart`);
+      const count = () => page.evaluate(() => (document.querySelector('live-price-chart') as unknown as { pointCount?: number } | null)?.pointCount ?? 0);
+      await waitUntil('the history', async () => (await count()) === 5, 15_000);
+      await waitUntil('the canvas', () => page.evaluate(() => !!document.querySelector('live-price-chart')?.shadowRoot?.querySelector('canvas')), 15_000);
+      await relay.ctx.bus.append([{ topic: 'prices', key, op: 'upsert', data: { high: 99, low: 98, ts: Math.floor(Date.now() / 1000) } }]);
+      await waitUntil('the live point', async () => (await count()) === 6, 15_000).catch(async (err: Error) => {
+        const state = await page.evaluate(() => {
+          const c = document.querySelector('live-price-chart') as unknown as { chartData: unknown; history: unknown; items: Map<string, unknown> };
+          return JSON.stringify({ data: c.chartData, history: c.history, items: [...c.items] });
+        });
+        throw new Error(`${err.message}; chart: ${state}; page: ${errors.join(' | ')}`);
+      });
+      assert.ok(requested.some((u) => /chunks\/uPlot/i.test(u)), 'uPlot was loaded');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,119 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type ViteDevServer } from 'vite';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, recordPageErrors } from '../helpers/browser.js';
+import { startRelay, publish, type InProcessRelay } from '../helpers/relay.js';
+import { freePort } from '../helpers/redis-server.js';
+import { waitUntil } from '../helpers/e2e.js';
+
+/*
+ * Real tabs (pages of one browser context) loading the kit from a vite dev server: they share one
+ * SharedWorker and so one stream to the relay; closing a tab releases its subscriptions. Without
+ * SharedWorker the tabs elect a leader, and closing the leader loses no event.
+ */
+
+const root = new URL('../..', import.meta.url).pathname;
+let vite: ViteDevServer;
+let relay: InProcessRelay;
+let browser: Browser;
+let context: BrowserContext;
+let origin: string;
+
+before(async () => {
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  vite = await createServer({ root, configFile: false, logLevel: 'silent', server: { port, host: '127.0.0.1', strictPort: true, hmr: false } });
+  await vite.listen();
+  relay = await startRelay({ config: { CORS_ORIGINS: [origin], RETRY_MS: 300 } });
+  browser = await launchChromium();
+  context = await browser.newContext();
+});
+
+after(async () => {
+  await context?.close();
+  await browser?.close();
+  await relay?.close();
+  await vite?.close();
+});
+
+const streams = async () => (await relay.ctx.metrics.sseClients.get()).values[0]?.value ?? 0;
+
+async function openTab(topics: string[], ctx: BrowserContext = context): Promise<{ page: Page; errors: string[] }> {
+  const q = new URLSearchParams({ relay: relay.url });
+  for (const t of topics) q.append('topic', t);
+  const page = await ctx.newPage();
+  const errors = recordPageErrors(page);
+  await page.goto(`${origin}/test/browser/fixtures/tab.html?${q}`);
+  await page.waitForFunction(() => (window as any).tab?.subs.every((s: any) => s.phase === 'ready'), null, { timeout: 20_000 });
+  return { page, errors };
+}
+
+const seen = (page: Page) => page.evaluate(() => (window as any).tab.seen as string[]);
+
+test('two tabs of one browser share one stream through the SharedWorker; closing a tab releases its topics', async () => {
+  const a = await openTab(['prices', 'rss']);
+  const b = await openTab(['prices']);
+  assert.equal(await a.page.evaluate(() => (window as any).tab.conn.mode), 'worker');
+  assert.equal(await b.page.evaluate(() => (window as any).tab.conn.mode), 'worker');
+  await waitUntil('one stream for both tabs', async () => (await streams()) === 1);
+
+  await publish(relay.url, [
+    { topic: 'prices', key: '4151', op: 'upsert', data: { n: 1 } },
+    { topic: 'rss', key: 'demo', op: 'append', data: { n: 2 } },
+  ]);
+  await waitUntil('events in both tabs', async () => (await seen(a.page)).length === 2 && (await seen(b.page)).length === 1);
+  assert.deepEqual(await seen(b.page), ['prices:1']);
+
+  await a.page.close({ runBeforeUnload: true });
+  await publish(relay.url, { topic: 'prices', key: '4151', op: 'upsert', data: { n: 3 } });
+  await waitUntil('b still live', async () => (await seen(b.page)).length === 2);
+  assert.deepEqual(await seen(b.page), ['prices:1', 'prices:3']);
+  assert.equal(await streams(), 1);
+
+  await b.page.close({ runBeforeUnload: true });
+  await waitUntil('the stream closed with the last tab', async () => (await streams()) === 0, 15_000);
+  assert.deepEqual([...a.errors, ...b.errors], []);
+});
+
+test('without SharedWorker three tabs share the leader\'s stream; closing the leader loses no event', async () => {
+  const noWorker = await browser.newContext();
+  await noWorker.addInitScript(() => {
+    delete (window as any).SharedWorker;
+  });
+  try {
+    await waitUntil('no stream left over', async () => (await streams()) === 0, 15_000);
+    const tabs = [await openTab(['services'], noWorker), await openTab(['services'], noWorker), await openTab(['services'], noWorker)];
+    const leading = () => Promise.all(tabs.map((t) => (t.page.isClosed() ? false : t.page.evaluate(() => (window as any).tab.conn.leading as boolean))));
+    await waitUntil('exactly one leader', async () => (await leading()).filter(Boolean).length === 1);
+    await waitUntil('one stream for three tabs', async () => (await streams()) === 1);
+    const leader = tabs[(await leading()).indexOf(true)];
+    const followers = tabs.filter((t) => t !== leader);
+
+    let n = 0;
+    const send = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        await publish(relay.url, { topic: 'services', key: `s${n % 3}`, op: 'upsert', data: { n: ++n } });
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await send(10);
+    const closedAt = Date.now();
+    await leader.page.close();
+    const sending = send(20);
+    await waitUntil('a new leader', async () => (await leading()).some(Boolean), 2000);
+    const takeover = Date.now() - closedAt;
+    await sending;
+    const all = Array.from({ length: n }, (_, i) => `services:${i + 1}`);
+    for (const f of followers) {
+      await waitUntil('every event in a remaining tab', async () => (await seen(f.page)).length >= n);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    for (const f of followers) assert.deepEqual(await seen(f.page), all);
+    assert.ok(takeover < 2000, `takeover took ${takeover} ms`);
+    await waitUntil('one stream again', async () => (await streams()) === 1);
+    for (const f of followers) assert.deepEqual(f.errors, []);
+  } finally {
+    await noWorker.close();
+  }
+});

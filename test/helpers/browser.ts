@@ -1,0 +1,53 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Flags that work for Debian's Chromium here, headless and as root (see TOOLCHAIN.md). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  // Background tabs must keep running their timers and streams like the foreground one.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+];
+
+/** The Chromium binary: CHROME_PATH, else Debian's. */
+export const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/lib/chromium/chromium';
+
+/** Launches headless Chromium through playwright-core (no browser download). Close it in `after`. */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROME_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * Collects a page's console errors and uncaught exceptions, so a failing assertion can say what
+ * the page itself complained about.
+ */
+export function recordPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    // The failed load itself is reported below, with its URL.
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) errors.push(`console: ${msg.text()}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`http ${res.status()}: ${res.request().method()} ${res.url()}`);
+  });
+  page.on('requestfailed', (req) => errors.push(`request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText ?? 'unknown'})`));
+  return errors;
+}
+
+/** Opens `count` pages of one context at `url` (tabs of one browser profile). */
+export async function openTabs(context: BrowserContext, url: string, count: number): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < count; i++) {
+    const page = await context.newPage();
+    await page.goto(url);
+    pages.push(page);
+  }
+  return pages;
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+
+const root = new URL('../..', import.meta.url).pathname;
+const dist = join(root, 'dist');
+
+describe('npm run build', () => {
+  let output = '';
+  before(() => {
+    // The real build (without declarations and the manifest, which the full `npm run build` adds).
+    const r = spawnSync(process.execPath, ['scripts/build.mjs', '--no-types', '--no-analyze'], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    output = `${r.stdout}\n${r.stderr}`;
+    assert.equal(r.status, 0, `build failed:\n${output}`);
+  });
+
+  test('emits the loader, the kit module, the chart and uPlot as separate chunks, and the bundler modules', () => {
+    for (const f of ['live-elements.js', 'live-elements.module.js', 'esm/core/index.js', 'esm/elements/live-price-chart.js', 'esm/elements/rss-feed.js', 'esm/elements/league-standings.js', 'esm/elements/service-status.js']) {
+      assert.ok(existsSync(join(dist, f)), `dist/${f} missing`);
+    }
+    const chunks = readdirSync(join(dist, 'chunks'));
+    assert.ok(chunks.some((c) => /^uPlot/i.test(c)), `no uPlot chunk in ${chunks.join(', ')}`);
+    assert.ok(chunks.some((c) => /^live-price-chart-/.test(c)), `no chart chunk in ${chunks.join(', ')}`);
+  });
+
+  test('writes a stable, self-contained copy of the SharedWorker for cross-origin pages to copy', () => {
+    const hashed = readdirSync(join(dist, 'chunks')).find((c) => /^connection-worker-.*\.js$/.test(c));
+    assert.ok(hashed, 'no connection-worker chunk');
+    const stable = readFileSync(join(dist, 'connection-worker.js'), 'utf8');
+    assert.equal(stable, readFileSync(join(dist, 'chunks', hashed), 'utf8'));
+    assert.doesNotMatch(stable, /(?:^|[;\n])\s*import[\s{"']/, 'the worker copy must not import other chunks');
+  });
+
+  test('the kit module does not import the chart or uPlot statically', () => {
+    const kit = readFileSync(join(dist, 'live-elements.module.js'), 'utf8');
+    const staticImports = [...kit.matchAll(/(?:^|;|\n)\s*import\s*(?:[^'"()]*from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
+    assert.ok(staticImports.length > 0, 'the kit module imports its shared chunk');
+    for (const i of staticImports) assert.doesNotMatch(i, /uPlot|live-price-chart/i, `static import of ${i}`);
+    assert.match(kit, /import\(["'`][^"'`]*live-price-chart-[^"'`]+["'`]\)/, 'the chart is a dynamic import');
+  });
+
+  test('stays within its gzip budgets and prints every file size', async () => {
+    const { measureKit, overBudget, BUDGETS } = (await import('../../scripts/kit-sizes.mjs' as string)) as {
+      measureKit(dist: string): { files: Array<{ file: string; gzip: number }>; start: number; scriptTag: number; chart: number };
+      overBudget(m: unknown): string[];
+      BUDGETS: { scriptTagWithoutChart: number; chartWithUplot: number };
+    };
+    const m = measureKit(dist);
+    assert.deepEqual(overBudget(m), []);
+    assert.ok(m.chart <= 30 * 1024 && BUDGETS.chartWithUplot <= 30 * 1024, `chart chunk with uPlot is ${m.chart} B gzip`);
+    assert.ok(m.start < m.scriptTag, 'elements load after the script tag, on use');
+    for (const f of m.files) assert.ok(output.includes(`dist/${f.file}`), `size of dist/${f.file} not printed`);
+    assert.match(output, /script-tag kit without the chart: +gzip [\d.]+ kB/);
+    assert.match(output, /chart chunk with uPlot: +gzip [\d.]+ kB/);
+  });
+
+  test('ships production Lit (no dev-mode warnings) in the script-tag kit', () => {
+    for (const f of ['live-elements.module.js', ...readdirSync(join(dist, 'chunks')).map((c) => `chunks/${c}`)]) {
+      assert.doesNotMatch(readFileSync(join(dist, f), 'utf8'), /Lit is in dev mode/, f);
+    }
+  });
+});

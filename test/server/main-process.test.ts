@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openStream, spawnRelay, SpawnError } from '../helpers/relay.js';
+
+test('the relay process prints one banner, serves, and on SIGTERM tells streams and exits 0', async () => {
+  const relay = await spawnRelay();
+  try {
+    assert.match(relay.output(), /^live-elements relay listening on http:\/\/127\.0\.0\.1:\d+ \(bus: memory, publish: loopback only/m);
+    assert.equal((await fetch(`${relay.url}/healthz`)).status, 200);
+    const s = await openStream(relay.url, { topics: 'prices' });
+    await s.waitFor((f) => f.some((x) => x.event === 'connected'), 5000, 'connected');
+    const code = await relay.stop();
+    assert.equal(code, 0);
+    await s.ended;
+    const timeout = s.frames.find((f) => f.event === 'timeout');
+    assert.deepEqual(timeout?.json, { reason: 'shutdown' });
+    await assert.rejects(fetch(`${relay.url}/healthz`), 'it no longer accepts connections');
+  } finally {
+    await relay.kill();
+  }
+});
+
+test('a bad variable stops the relay with a message naming it', async () => {
+  const err = await spawnRelay({ PORT: 'eighty' }).then(
+    (r) => {
+      void r.kill();
+      return null;
+    },
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof SpawnError, 'the relay must not start');
+  assert.notEqual(err.code, 0);
+  assert.match(err.output, /PORT="eighty": must be a whole number/);
+});

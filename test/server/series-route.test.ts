@@ -1,0 +1,138 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Config } from '../../server/config.js';
+import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
+
+/** `GET /v1/series/:topic/:key` on one relay (memory bus and memory series store), over a real socket. */
+
+const nowS = () => Math.floor(Date.now() / 1000);
+
+async function series(r: InProcessRelay, path: string) {
+  const res = await fetch(`${r.url}/v1/series/${path}`);
+  return { status: res.status, cache: res.headers.get('x-cache'), body: (await res.json()) as any };
+}
+
+describe('series route (memory)', () => {
+  const relays: InProcessRelay[] = [];
+  const relay = async (config: Partial<Config> = {}) => {
+    const r = await startRelay({ config });
+    relays.push(r);
+    return r;
+  };
+  after(async () => {
+    for (const r of relays) await r.close();
+  });
+
+  test('records upserts and patches of series topics; the period selects the window', async () => {
+    const r = await relay();
+    const t = nowS();
+    const pub = await publish(r.url, [
+      { topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Abyssal whip', high: 100, low: 90, ts: t - 7200 } },
+      { topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Abyssal whip', high: 110, low: 95, ts: t - 1800 } },
+      { topic: 'prices', key: '4151', op: 'patch', data: { low: 99, ts: t - 60 } },
+      { topic: 'prices', key: '561', op: 'upsert', data: { name: 'Nature rune', high: 5, low: 4, ts: t - 30 } },
+      { topic: 'prices', key: '4151', op: 'patch', data: { name: 'renamed, no numbers' } },
+      { topic: 'services', key: 'x', op: 'upsert', data: { progress: 50 } },
+    ]);
+    assert.equal(pub.status, 200);
+    await r.ctx.series.recorder.idle();
+
+    const hour = await series(r, 'prices/4151?period=1h');
+    assert.equal(hour.status, 200);
+    assert.equal(hour.cache, 'off');
+    assert.deepEqual(hour.body, {
+      topic: 'prices',
+      key: '4151',
+      period: '1h',
+      lastEventId: pub.body.ids[5],
+      sampled: false,
+      t: [(t - 1800) * 1000, (t - 60) * 1000],
+      series: { high: [110, 110], low: [95, 99] },
+    });
+    const day = await series(r, 'prices/4151?period=24h&fields=low');
+    assert.deepEqual(day.body.t, [(t - 7200) * 1000, (t - 1800) * 1000, (t - 60) * 1000]);
+    assert.deepEqual(day.body.series, { low: [90, 95, 99] });
+    const other = await series(r, 'prices/561');
+    assert.equal(other.body.period, '24h', 'the default period');
+    assert.deepEqual(other.body.series, { high: [5], low: [4] });
+    const empty = await series(r, 'prices/nothing-here?period=all');
+    assert.equal(empty.status, 200);
+    assert.deepEqual([empty.body.t, empty.body.series], [[], {}]);
+  });
+
+  test('a point without data.ts is placed at the envelope time', async () => {
+    const r = await relay();
+    const before = Date.now();
+    await publish(r.url, { topic: 'prices', key: 'k', op: 'upsert', data: { high: 1 } });
+    await r.ctx.series.recorder.idle();
+    const res = await series(r, 'prices/k?period=1h');
+    assert.equal(res.body.t.length, 1);
+    assert.ok(res.body.t[0] >= before - 5 && res.body.t[0] <= Date.now() + 5);
+  });
+
+  test('sample=true reduces to the point budget and keeps a spike', async () => {
+    const r = await relay();
+    const t0 = nowS() - 3000;
+    const events = Array.from({ length: 2000 }, (_, i) => ({ topic: 'prices', key: 'spiky', op: 'upsert', data: { high: i === 1234 ? 9999 : 100 + (i % 7), low: 90, ts: t0 + i } }));
+    assert.equal((await publish(r.url, events)).status, 200);
+    await r.ctx.series.recorder.idle();
+    const raw = await series(r, 'prices/spiky?period=24h');
+    assert.equal(raw.body.t.length, 2000);
+    assert.equal(raw.body.sampled, false);
+    const sampled = await series(r, 'prices/spiky?period=24h&sample=true&points=100');
+    assert.equal(sampled.body.sampled, true);
+    assert.ok(sampled.body.t.length <= 100 && sampled.body.t.length > 50, `${sampled.body.t.length} points`);
+    assert.equal(Math.max(...sampled.body.series.high), 9999);
+    assert.equal(sampled.body.t.at(-1), (t0 + 1999) * 1000, 'the newest point is kept');
+    const defaultBudget = await series(r, 'prices/spiky?period=24h&sample=true');
+    assert.ok(defaultBudget.body.t.length <= 500 && defaultBudget.body.t.length > 400);
+  });
+
+  test('bad parameters answer 400 naming the parameter; a topic that is not a series answers 404', async () => {
+    const r = await relay();
+    const cases: Array<[string, number, RegExp]> = [
+      ['prices/a?period=2h', 400, /^period must be one of 1h, 24h, 7d, 30d, 90d, 1y, all/],
+      ['prices/a?points=0&sample=true', 400, /^points must be a whole number from 3 to 5000/],
+      ['prices/a?points=9999', 400, /^points must be/],
+      ['prices/a?points=abc', 400, /^points must be/],
+      ['prices/a?sample=maybe', 400, /^sample must be true or false/],
+      ['prices/a?cache=yes', 400, /^cache accepts only "skip"/],
+      ['prices/a?fields=', 400, /^fields must be/],
+      ['prices/a?period=1h&period=24h', 400, /^period must be/],
+      ['Prices/a', 400, /topic "Prices" is not valid/],
+      ['services/a', 404, /not recorded as a series; add it to SERIES_TOPICS/],
+    ];
+    for (const [path, status, message] of cases) {
+      const res = await series(r, path);
+      assert.equal(res.status, status, path);
+      assert.match(res.body.error.message, message, path);
+    }
+  });
+
+  test('keys may contain "/"; SERIES_TOPICS decides what is recorded', async () => {
+    const r = await relay({ SERIES_TOPICS: ['metrics'] });
+    await publish(r.url, [
+      { topic: 'metrics', key: 'eu/cpu', op: 'upsert', data: { value: 0.5, ts: nowS() } },
+      { topic: 'prices', key: 'a', op: 'upsert', data: { high: 1 } },
+    ]);
+    await r.ctx.series.recorder.idle();
+    const res = await series(r, 'metrics/eu/cpu?period=1h');
+    assert.deepEqual(res.body.series, { value: [0.5] });
+    assert.equal(res.body.key, 'eu/cpu');
+    assert.equal((await series(r, 'prices/a')).status, 404);
+  });
+
+  test('retention: at most SERIES_MAX_POINTS per series, nothing older than SERIES_RETENTION_MS', async () => {
+    const r = await relay({ SERIES_MAX_POINTS: 10, SERIES_RETENTION_MS: 3_600_000 });
+    const t = nowS();
+    const events = Array.from({ length: 15 }, (_, i) => ({ topic: 'prices', key: 'r', op: 'upsert', data: { high: i, ts: t - 15 + i } }));
+    events.unshift({ topic: 'prices', key: 'old', op: 'upsert', data: { high: -1, ts: t - 7200 } });
+    events.push({ topic: 'prices', key: 'old', op: 'upsert', data: { high: 1, ts: t } });
+    await publish(r.url, events);
+    await r.ctx.series.recorder.idle();
+    const res = await series(r, 'prices/r?period=all');
+    assert.deepEqual(res.body.series.high, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    const old = await series(r, 'prices/old?period=all');
+    assert.deepEqual(old.body.series.high, [1], 'the point older than the retention window is gone');
+  });
+});

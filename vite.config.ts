@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { defineConfig, type UserConfig } from 'vite';
+
+const root = import.meta.dirname;
+const at = (p: string) => resolve(root, p);
+
+/** Packages a bundler resolves itself: the ES module build leaves them as imports. */
+const external = [/^lit($|\/)/, /^@lit\//, /^uplot($|\/)/, /^eventsource-parser($|\/)/];
+
+const elements = ['live-price-chart', 'league-standings', 'rss-feed', 'service-status', 'live-indicator', 'live-source'];
+
+/**
+ * Three builds (`scripts/build.mjs` runs them in turn):
+ * - default mode: the ES modules for bundlers in `dist/esm/`, one entry per element and the core,
+ *   dependencies external, so a bundler tree-shakes what a page does not use;
+ * - `--mode kit`: the script-tag kit `dist/live-elements.module.js`, everything bundled, the chart
+ *   (with uPlot) in its own hashed chunk under `dist/chunks/`, loaded only when a chart is on the page;
+ * - `--mode loader`: `dist/live-elements.js`, the classic script that reads its tag and loads the kit.
+ */
+export default defineConfig(({ mode }): UserConfig => {
+  const common: UserConfig = {
+    logLevel: 'warn',
+    esbuild: { target: 'es2022' },
+    build: { target: 'es2022', minify: true, sourcemap: false, reportCompressedSize: false, copyPublicDir: false },
+  };
+  if (mode === 'loader') {
+    return {
+      ...common,
+      build: {
+        ...common.build,
+        outDir: at('dist'),
+        emptyOutDir: false,
+        lib: { entry: at('src/index.ts'), formats: ['iife'], name: 'liveElementsLoader', fileName: () => 'live-elements.js' },
+      },
+    };
+  }
+  if (mode === 'kit') {
+    return {
+      ...common,
+      // Chunks and the worker are found relative to the kit, wherever dist/ is served from.
+      base: './',
+      build: {
+        ...common.build,
+        outDir: at('dist'),
+        emptyOutDir: false,
+        // The SharedWorker is emitted as an asset: hashed, beside the chunks, served immutable.
+        assetsDir: 'chunks',
+        lib: { entry: { 'live-elements.module': at('src/kit.ts') }, formats: ['es'] },
+        rollupOptions: {
+          output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', assetFileNames: 'chunks/[name]-[hash][extname]', minify: true },
+        },
+      },
+    };
+  }
+  return {
+    ...common,
+    build: {
+      ...common.build,
+      outDir: at('dist/esm'),
+      emptyOutDir: false,
+      minify: false,
+      lib: {
+        entry: Object.fromEntries([
+          ['core/index', at('src/core/index.ts')],
+          ...elements.map((e) => [`elements/${e}`, at(`src/elements/${e}/${e}.ts`)]),
+        ]),
+        formats: ['es'],
+      },
+      rollupOptions: {
+        external,
+        output: { entryFileNames: '[name].js', chunkFileNames: 'shared/[name]-[hash].js' },
+      },
+    },
+  };
+});

@@ -1,0 +1,86 @@
+// web-test-runner: the browser tests in real Chromium against real relays (see
+// test/browser/relay-plugin.ts), closing with `N passed, N failed` and, for scripts/test.mjs,
+// the same counts as JSON in WTR_COUNTS_FILE.
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { defaultReporter } from '@web/test-runner';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { tsImport } from 'tsx/esm/api';
+
+const { relayPlugin } = await tsImport('./test/browser/relay-plugin.ts', import.meta.url);
+
+/** A port that was free a moment ago: other engineers' runs may hold wtr's default 8000. */
+const port = await new Promise((resolve, reject) => {
+  const srv = createServer();
+  srv.once('error', reject);
+  srv.listen(0, '127.0.0.1', () => {
+    const p = srv.address().port;
+    srv.close(() => resolve(p));
+  });
+});
+
+const chromeArgs = [
+  '--no-sandbox',
+  '--headless=new',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+];
+
+/** Counts every test of every file; a file that failed to load counts as one failure. */
+function countsReporter() {
+  const count = (suite, acc) => {
+    for (const t of suite.tests ?? []) {
+      if (t.skipped) continue;
+      if (t.passed) acc.passed++;
+      else acc.failed++;
+    }
+    for (const s of suite.suites ?? []) count(s, acc);
+    return acc;
+  };
+  return {
+    stop({ sessions }) {
+      const acc = { passed: 0, failed: 0 };
+      for (const s of sessions) {
+        if (s.testResults) count(s.testResults, acc);
+        if (!s.passed && (s.errors?.length ?? 0) > 0 && !(s.testResults?.tests?.length || s.testResults?.suites?.length)) acc.failed++;
+      }
+      if (process.env.WTR_COUNTS_FILE) writeFileSync(process.env.WTR_COUNTS_FILE, JSON.stringify(acc));
+      console.log(`\n${acc.passed} passed, ${acc.failed} failed`);
+    },
+  };
+}
+
+const relay = relayPlugin(`http://localhost:${port}`);
+
+export default {
+  files: ['test/browser/**/*.test.ts'],
+  nodeResolve: true,
+  port,
+  hostname: 'localhost',
+  // One file at a time: the tests count the relays' streams, and a SharedWorker is shared by every page of the browser.
+  concurrency: 1,
+  concurrentBrowsers: 1,
+  testsFinishTimeout: 300_000,
+  browserStartTimeout: 60_000,
+  testFramework: { config: { timeout: 30_000 } },
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: process.env.CHROME_PATH ?? '/usr/lib/chromium/chromium',
+        headless: true,
+        args: chromeArgs,
+      },
+    }),
+  ],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), relay],
+  // The plugin's control routes (/__relay/...) on the test server's own origin.
+  middleware: relay.middleware,
+  reporters: [defaultReporter(), countsReporter()],
+};
