@@ -29,8 +29,6 @@ const bus = await createBus(config, log);
 const ctx = createContext(config, bus, log);
 const relay = await listen(ctx, config.PORT, config.HOST);
 const sources = startSources(ctx);
-const feeds = sources.length ? `, feeds: ${sources.join(', ')}` : '';
-process.stdout.write(`live-elements relay listening on ${relay.url} (bus: ${bus.kind}, ${publishAuthMode(config)}, ${new SubscriberAuth(config).describe()}${feeds})\n`);
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -52,3 +50,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     );
   });
 }
+
+// The banner comes last: whoever waits for it (a supervisor, a test) may signal at once.
+const feeds = sources.length ? `, feeds: ${sources.join(', ')}` : '';
+process.stdout.write(`live-elements relay listening on ${relay.url} (bus: ${bus.kind}, ${publishAuthMode(config)}, ${new SubscriberAuth(config).describe()}${feeds})\n`);

@@ -35,8 +35,8 @@ export interface SpawnedRelay {
   readonly pid: number;
   /** Everything it printed so far (stdout and stderr). */
   output(): string;
-  /** SIGTERM, then resolves with its exit code (SIGKILL after `timeoutMs`). */
-  stop(timeoutMs?: number): Promise<number | null>;
+  /** SIGTERM (or `signal`), then resolves with its exit code (SIGKILL after `timeoutMs`). */
+  stop(timeoutMs?: number, signal?: NodeJS.Signals): Promise<number | null>;
   /** SIGKILL. */
   kill(): Promise<void>;
   /** Resolves with the exit code when it exits. */
@@ -84,9 +84,9 @@ export async function spawnRelay(env: Record<string, string> = {}, timeoutMs = 2
     pid: child.pid!,
     output: () => out,
     exited,
-    async stop(ms = 10_000) {
+    async stop(ms = 10_000, signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
+      child.kill(signal);
       const t = setTimeout(() => child.kill('SIGKILL'), ms);
       const code = await exited;
       clearTimeout(t);

@@ -20,6 +20,19 @@ test('the relay process prints one banner, serves, and on SIGTERM tells streams 
   }
 });
 
+test('SIGINT (Ctrl-C) sent the moment the banner appears stops the relay cleanly: exit code 0', async () => {
+  // The banner is printed only once the signal handlers are in place, so a supervisor that
+  // signals as soon as it reads the banner never kills the process mid-way.
+  for (let i = 0; i < 3; i++) {
+    const relay = await spawnRelay();
+    try {
+      assert.equal(await relay.stop(10_000, 'SIGINT'), 0);
+    } finally {
+      await relay.kill();
+    }
+  }
+});
+
 test('a bad variable stops the relay with a message naming it', async () => {
   const err = await spawnRelay({ PORT: 'eighty' }).then(
     (r) => {
