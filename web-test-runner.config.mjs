@@ -7,6 +7,7 @@ import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { tsImport } from 'tsx/esm/api';
+import { CHROME_PATH, CHROMIUM_ARGS } from './test/helpers/chromium.mjs';
 
 const { relayPlugin } = await tsImport('./test/browser/relay-plugin.ts', import.meta.url);
 
@@ -20,18 +21,7 @@ const port = await new Promise((resolve, reject) => {
   });
 });
 
-const chromeArgs = [
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-background-timer-throttling',
-  '--disable-renderer-backgrounding',
-];
+const chromeArgs = ['--headless=new', ...CHROMIUM_ARGS];
 
 /** Counts every test of every file; a file that failed to load counts as one failure. */
 function countsReporter() {
@@ -73,7 +63,7 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: process.env.CHROME_PATH ?? '/usr/lib/chromium/chromium',
+        executablePath: CHROME_PATH,
         headless: true,
         args: chromeArgs,
       },

@@ -2,11 +2,11 @@
 // the browser sections. The pages load the kit from the relay, as a CMS page would.
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
+import { CHROME_PATH, CHROMIUM_ARGS } from '../test/helpers/chromium.mjs';
 
 /** The Chromium binary: CHROME_PATH, else Debian's. */
 export function chromiumPath() {
-  const p = process.env.CHROME_PATH ?? '/usr/lib/chromium/chromium';
-  return existsSync(p) ? p : null;
+  return existsSync(CHROME_PATH) ? CHROME_PATH : null;
 }
 
 /** Launches headless Chromium with the flags that work here (as root it needs --no-sandbox). */
@@ -15,7 +15,7 @@ export async function launchChromium() {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: CHROMIUM_ARGS,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { EventInput } from '../../src/core/wire.js';
+import { pollFor } from '../helpers/poll.js';
 
 /** The test relays' URLs (started by web-test-runner.config.mjs). */
 export interface Relays {
@@ -47,19 +48,8 @@ export async function snapshot(relayUrl: string, topic: string): Promise<{ lastE
 }
 
 /** Polls until `probe` is truthy; fails naming `what` and the last value. */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  return pollFor(what, probe, timeoutMs);
 }
 
 /** A topic name no other test uses. */

@@ -9,24 +9,8 @@ import { freePort } from './redis-server.js';
 /** The relay address written in demo/cms.html, swapped for the real one wherever it is served. */
 export const CMS_RELAY_PLACEHOLDER = 'http://localhost:8080';
 
-/**
- * Polls `probe` until it returns a truthy value and returns it; fails after `timeoutMs` with
- * `what` and the last value seen, so a timeout says what was being waited for.
- */
-export async function waitUntil<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (last) return last as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${String(last instanceof Error ? last.message : JSON.stringify(last))}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Polls `probe` until it is truthy (see poll.ts). */
+export { pollFor as waitUntil } from './poll.js';
 
 /** Reads one metric from a relay's Prometheus text (summing its label sets), or null when absent. */
 export async function readMetric(relayUrl: string, name: string): Promise<number | null> {
