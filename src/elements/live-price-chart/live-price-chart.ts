@@ -70,6 +70,10 @@ export class LivePriceChart extends LiveElement {
   /** The relay's base URL for the history; the kit's configured relay when unset. */
   @property() relay: string | null = null;
 
+  private get colorProbe(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('.color-probe');
+  }
+
   private get plotEl(): HTMLDivElement | null {
     return this.renderRoot?.querySelector<HTMLDivElement>('.plot') ?? null;
   }
@@ -253,6 +257,7 @@ export class LivePriceChart extends LiveElement {
             : nothing}
       <div class="plot" part="plot" role="img" aria-label=${this.describePlot()} ?hidden=${!ready}></div>
       <div part="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+      <span class="color-probe" hidden></span>
     </section>`;
   }
 
@@ -480,9 +485,23 @@ export class LivePriceChart extends LiveElement {
     return this.plotPromise;
   }
 
+  /**
+   * A colour custom property as the canvas can use it. The property's raw text may be any CSS
+   * colour expression (`light-dark(…)`, `color-mix(…)`, `var(…)`), which a canvas cannot parse; so
+   * it is resolved through a hidden node's computed `color`, inside the shadow root, where the
+   * element's own `color-scheme` applies.
+   */
+  private resolveColor(name: string, fallback: string): string {
+    const probe = this.colorProbe;
+    if (!probe) return fallback;
+    probe.style.color = '';
+    probe.style.color = `var(${name}, ${fallback})`;
+    return getComputedStyle(probe).color || fallback;
+  }
+
   private plotOptions(): uPlot.Options {
     const css = getComputedStyle(this);
-    const color = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+    const color = (name: string, fallback: string) => this.resolveColor(name, fallback);
     const muted = color('--_muted', '#5c6670');
     const grid = color('--_grid', '#d8dee4');
     const period = parsePeriod(this.period) ?? '24h';

@@ -167,6 +167,26 @@ describe('<live-price-chart>', () => {
     await waitUntil(() => Math.abs(canvas().getBoundingClientRect().width - before) > 100, 'canvas never resized', { timeout: 3000 });
   });
 
+  it('resolves colour expressions such as light-dark() before handing them to the canvas', async () => {
+    const el = await fixture<LivePriceChart>(
+      html`<live-price-chart key="4151" period="1h" locale="en-US" style="width:600px; color-scheme: dark; --live-price-chart-grid: light-dark(rgb(255, 0, 255), rgb(0, 255, 0))"></live-price-chart>`,
+    );
+    el.history = history();
+    await el.updateComplete;
+    await waitUntil(() => el.shadowRoot!.querySelector('.plot canvas'), 'uPlot never drew', { timeout: 5000 });
+    const canvas = el.shadowRoot!.querySelector<HTMLCanvasElement>('.plot canvas')!;
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let dark = 0;
+    let light = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] === 0 && data[i + 1] === 255 && data[i + 2] === 0) dark++;
+      if (data[i] === 255 && data[i + 1] === 0 && data[i + 2] === 255) light++;
+    }
+    expect(dark, 'grid lines in the dark colour').to.be.greaterThan(100);
+    expect(light, 'no grid line in the light colour').to.equal(0);
+  });
+
   it('draws from applyEvents when driven without a relay', async () => {
     const el = await chart();
     el.applyEvents([{ topic: 'prices', key: '4151', op: 'upsert', data: { high: 7, low: 6 } }]);
