@@ -10,6 +10,19 @@ const external = [/^lit($|\/)/, /^@lit\//, /^uplot($|\/)/, /^eventsource-parser(
 const elements = ['live-price-chart', 'league-standings', 'rss-feed', 'service-status', 'live-indicator', 'live-source'];
 
 /**
+ * What every page of the script-tag kit needs once it shows any widget: Lit, the page side of the
+ * connection (topic sync, the SharedWorker link) and the widgets' shared base. One chunk instead
+ * of the many small ones automatic splitting makes (each its own request and gzip dictionary).
+ * Left out: each widget's own module, the chart and uPlot, and the code of a tab that runs the
+ * stream itself (stream-links.ts and what only it imports), loaded only without a SharedWorker.
+ */
+function inKitChunk(id: string): boolean {
+  if (/node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]/.test(id)) return true;
+  if (/[\\/]src[\\/]core[\\/](sse-stream|stream-hub|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
+  return /[\\/]src[\\/](core[\\/]|elements[\\/]([\w-]+\.ts$|shared[\\/]))/.test(id);
+}
+
+/**
  * Three builds (`scripts/build.mjs` runs them in turn):
  * - default mode: the ES modules for bundlers in `dist/esm/`, one entry per element and the core,
  *   dependencies external, so a bundler tree-shakes what a page does not use;
@@ -47,7 +60,13 @@ export default defineConfig(({ mode }): UserConfig => {
         assetsDir: 'chunks',
         lib: { entry: { 'live-elements.module': at('src/kit.ts') }, formats: ['es'] },
         rollupOptions: {
-          output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', assetFileNames: 'chunks/[name]-[hash][extname]', minify: true },
+          output: {
+            entryFileNames: '[name].js',
+            chunkFileNames: 'chunks/[name]-[hash].js',
+            assetFileNames: 'chunks/[name]-[hash][extname]',
+            minify: true,
+            codeSplitting: { groups: [{ name: 'kit', test: (id: string) => inKitChunk(id) }] },
+          },
         },
       },
     };

@@ -4,13 +4,16 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /**
- * Budgets in gzip bytes. Issue 5 asks 15 kB for the script-tag kit without the chart; lit (~6 kB)
- * plus the shared-connection core (~8 kB: SSE over fetch, hub, leader election, topic sync) are
- * already 14 kB of it, so the four widgets, the indicator and the source do not fit. The budget
- * below holds the measured size with a little room, so growth still fails the build; the chart
- * budget is the issue's.
+ * Budgets in gzip bytes (each file gzipped on its own, as a server sends it).
+ * - `scriptTagWithoutChart` (issue 5: 15 kB): what a page pays that embeds the script tag and
+ *   shows every element but the chart, in the common case of a browser with SharedWorker: the
+ *   loader `live-elements.js`, the kit module and every chunk they import statically, and each
+ *   lazily loaded widget chunk but the chart's (with what it imports statically). Not counted:
+ *   the SharedWorker script (it runs in the worker, its own download, reported as `worker`) and
+ *   the stream chunk a tab loads only where no SharedWorker is usable (reported as `fallback`).
+ * - `chartWithUplot` (issue 5: 30 kB): the chart's chunk and uPlot's.
  */
-export const BUDGETS = { scriptTagWithoutChart: 27 * 1024, chartWithUplot: 30 * 1024 };
+export const BUDGETS = { scriptTagWithoutChart: 21 * 1024, chartWithUplot: 30 * 1024 };
 /** The issue's target for the script-tag kit without the chart, reported next to the budget. */
 export const TARGET_SCRIPT_TAG = 15 * 1024;
 
@@ -21,18 +24,20 @@ function files(dir) {
   });
 }
 
-/** Relative paths of the chunks `file` imports statically (not `import()`). */
-function staticImports(dist, rel) {
+/** Relative paths of the chunks `rel` imports: statically (`import … from`) or with `import()`. */
+function imports(dist, rel, dynamic) {
   const text = readFileSync(join(dist, rel), 'utf8');
   const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
-  return [...text.matchAll(/import\s*(?:[\w$*{}\s,]+from\s*)?["'`](\.\.?\/[^"'`]+)["'`]/g)].map((m) => relative(dist, join(dist, dir, m[1])));
+  const re = dynamic ? /\bimport\(\s*["'`](\.\.?\/[^"'`]+)["'`]\s*\)/g : /import\s*(?:[\w$*{}\s,]+from\s*)?["'`](\.\.?\/[^"'`]+)["'`]/g;
+  return [...text.matchAll(re)].map((m) => relative(dist, join(dist, dir, m[1])));
 }
 
 /**
  * Every output file with its size and gzip size, and the sums the budgets apply to:
- * `start` (the script tag and what it imports before any element is used), `scriptTag` (every
- * file of the kit but the chart, uPlot and the SharedWorker: a page showing every other element)
- * and `chart` (the chart's chunk and uPlot's).
+ * `start` (the loader, the kit module and what they import statically: before any widget is used),
+ * `scriptTag` (a page showing every element but the chart, with a SharedWorker: see BUDGETS),
+ * `worker` (the SharedWorker script), `fallback` (the stream code a tab loads without a usable
+ * SharedWorker, beyond `scriptTag`), `chart` (the chart's chunk and uPlot's), and the files of each.
  */
 export function measureKit(dist) {
   const all = files(dist)
@@ -43,25 +48,38 @@ export function measureKit(dist) {
       return { file: rel, bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
     })
     .sort((a, b) => a.file.localeCompare(b.file));
-  const kit = all.filter((s) => !s.file.startsWith('esm/') && !s.file.startsWith('types/'));
-  const isChart = (s) => /^chunks\/(live-price-chart|uPlot)/i.test(s.file);
-  const isWorker = (s) => /worker/i.test(s.file);
-  const gz = new Map(kit.map((s) => [s.file, s.gzip]));
-  const seen = new Set();
-  const walk = (rel) => {
-    if (seen.has(rel) || !gz.has(rel)) return;
-    seen.add(rel);
-    for (const dep of staticImports(dist, rel)) walk(dep);
+  const gz = new Map(all.filter((s) => !s.file.startsWith('esm/')).map((s) => [s.file, s.gzip]));
+  const isChart = (f) => /^chunks\/(live-price-chart|uPlot)/i.test(f);
+  /** `roots` and every chunk they import statically, except those in `skip`. */
+  const closure = (roots, skip = new Set()) => {
+    const seen = new Set();
+    const walk = (rel) => {
+      if (seen.has(rel) || skip.has(rel) || !gz.has(rel)) return;
+      seen.add(rel);
+      for (const dep of imports(dist, rel, false)) walk(dep);
+    };
+    roots.forEach(walk);
+    return seen;
   };
-  walk('live-elements.js');
-  walk('live-elements.module.js');
-  const sum = (list) => list.reduce((n, s) => n + s.gzip, 0);
+  const sum = (set) => [...set].reduce((n, f) => n + gz.get(f), 0);
+  const entries = ['live-elements.js', 'live-elements.module.js'];
+  const start = closure(entries);
+  // The widgets the kit module defines on use, each a dynamic import of its own chunk.
+  const widgets = imports(dist, 'live-elements.module.js', true);
+  const page = closure([...entries, ...widgets.filter((f) => !isChart(f))]);
+  const fallbackRoots = [...page].flatMap((f) => imports(dist, f, true)).filter((f) => !widgets.includes(f));
+  const fallback = closure(fallbackRoots, page);
+  const worker = [...gz.keys()].filter((f) => /^chunks\/connection-worker-/.test(f));
+  const chart = [...gz.keys()].filter(isChart);
   return {
     files: all,
-    start: [...seen].reduce((n, f) => n + gz.get(f), 0),
-    scriptTag: sum(kit.filter((s) => !isChart(s) && !isWorker(s))),
-    chart: sum(kit.filter(isChart)),
-    hasChartChunk: kit.some(isChart),
+    start: sum(start),
+    scriptTag: sum(page),
+    worker: sum(new Set(worker)),
+    fallback: sum(fallback),
+    chart: sum(new Set(chart)),
+    hasChartChunk: chart.length > 0,
+    groups: { start: [...start], scriptTag: [...page], worker, fallback: [...fallback], chart },
   };
 }
 
@@ -69,8 +87,9 @@ export function measureKit(dist) {
 export function overBudget(m) {
   const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
   const over = [];
-  if (m.scriptTag > BUDGETS.scriptTagWithoutChart) over.push(`the script-tag kit without the chart is ${kb(m.scriptTag)} gzip, over its ${kb(BUDGETS.scriptTagWithoutChart)} budget`);
+  if (m.scriptTag > BUDGETS.scriptTagWithoutChart) over.push(`a script-tag page with every element but the chart downloads ${kb(m.scriptTag)} gzip, over its ${kb(BUDGETS.scriptTagWithoutChart)} budget`);
   if (m.chart > BUDGETS.chartWithUplot) over.push(`the chart chunk with uPlot is ${kb(m.chart)} gzip, over its ${kb(BUDGETS.chartWithUplot)} budget`);
   if (!m.hasChartChunk) over.push('no chart chunk was emitted: the chart must be a dynamic import so pages without one do not load uPlot');
+  if (m.fallback === 0) over.push('no stream chunk was emitted: the leader/in-page stream code must be a dynamic import so SharedWorker pages do not load it');
   return over;
 }

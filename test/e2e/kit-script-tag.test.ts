@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, normalize } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, recordPageErrors } from '../helpers/browser.js';
@@ -15,7 +15,10 @@ const dist = join(root, 'dist');
 
 /**
  * The built kit as a CMS page uses it: one classic script tag from the relay, on a page of another
- * origin, plain HTML elements. Elements load on use; uPlot only with a chart.
+ * origin, plain HTML elements. Elements load on use; uPlot only with a chart. A kit loaded from
+ * another origin cannot start its SharedWorker, so those pages also exercise the fallback (leader
+ * election, its stream code loaded on demand); `/same-origin` serves the kit from the page's own
+ * origin, where the SharedWorker runs the stream and the page never loads that code.
  */
 describe('the script-tag kit on a page of another origin', () => {
   let relay: InProcessRelay;
@@ -33,11 +36,16 @@ describe('the script-tag kit on a page of another origin', () => {
     const tag = `<script src="${relay.url}/live-elements.js" data-relay="${relay.url}" defer></script>`;
     const pages: Record<string, string> = {
       '/status': `<!doctype html><title>status</title>${tag}<service-status topic="services" locale="en-US"></service-status>`,
+      '/same-origin': `<!doctype html><title>same origin</title><script src="/kit/live-elements.js" data-relay="${relay.url}" defer></script>
+        <live-indicator></live-indicator><service-status topic="services" locale="en-US"></service-status>
+        <league-standings topic="leagues"></league-standings><rss-feed topic="rss"></rss-feed>`,
       '/chart': `<!doctype html><title>chart</title>${tag}<live-price-chart topic="prices" key="${key}" period="1h" style="width:500px"></live-price-chart>`,
     };
     site = createServer((req, res) => {
       const body = pages[req.url ?? ''];
+      const file = req.url?.startsWith('/kit/') ? normalize(join(dist, req.url.slice(5))) : null;
       if (body) res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(body);
+      else if (file?.startsWith(dist) && existsSync(file)) res.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(file));
       else if (req.url === '/favicon.ico') res.writeHead(204).end();
       else res.writeHead(404).end();
     });
@@ -57,19 +65,49 @@ describe('the script-tag kit on a page of another origin', () => {
     await relay?.close();
   });
 
-  test('a page without a chart gets its widget live and never downloads uPlot', async () => {
+  /** Opens `path`, sees its <service-status> get the relay's row and then a live patch to `status`. */
+  async function openLiveStatusPage(path: string, status: string) {
     const page = await browser.newPage();
     const errors = recordPageErrors(page);
     const requested: string[] = [];
     page.on('request', (r) => requested.push(r.url()));
+    await page.goto(`${siteUrl}${path}`);
+    const badge = () => page.evaluate(() => document.querySelector('service-status')?.shadowRoot?.querySelector('[part="badge"]')?.textContent ?? null);
+    await waitUntil('the service row from the relay', badge, 15_000);
+    await relay.ctx.bus.append([{ topic: 'services', key: 'api', op: 'patch', data: { status } }]);
+    await waitUntil('the live patch', async () => (await badge()) === status, 15_000);
+    const mode = () => page.evaluate(() => (document.querySelector('service-status') as unknown as { live: { liveConnection: { mode: string } } }).live.liveConnection.mode);
+    return { page, errors, requested, mode };
+  }
+
+  test('a page without a chart gets its widget live and never downloads uPlot', async () => {
+    const { page, errors, requested, mode } = await openLiveStatusPage('/status', 'failed');
     try {
-      await page.goto(`${siteUrl}/status`);
-      const badge = () => page.evaluate(() => document.querySelector('service-status')?.shadowRoot?.querySelector('[part="badge"]')?.textContent ?? null);
-      await waitUntil('the service row from the relay', badge, 15_000);
-      await relay.ctx.bus.append([{ topic: 'services', key: 'api', op: 'patch', data: { status: 'failed' } }]);
-      await waitUntil('the live patch', async () => (await badge()) === 'failed', 15_000);
       assert.deepEqual(requested.filter((u) => /uPlot|live-price-chart/i.test(u)), []);
       assert.ok(requested.some((u) => /chunks\/service-status-/.test(u)), 'the widget was loaded on use');
+      // No SharedWorker from another origin: the leader-election stream code was loaded on demand.
+      assert.equal(await mode(), 'leader');
+      assert.ok(requested.some((u) => /chunks\/stream-links-/.test(u)), 'the fallback loaded its stream chunk');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('a page served with the kit from its own origin streams through the SharedWorker and never downloads the stream chunk', async () => {
+    const { page, errors, requested, mode } = await openLiveStatusPage('/same-origin', 'degraded');
+    try {
+      await waitUntil('the indicator says live', () => page.evaluate(() => document.querySelector('live-indicator')?.getAttribute('status') === 'open'), 15_000);
+      assert.equal(await mode(), 'worker');
+      for (const tag of ['live-indicator', 'service-status', 'league-standings', 'rss-feed']) {
+        assert.ok(requested.some((u) => new RegExp(`/kit/chunks/${tag}-`).test(u)), `<${tag}> was loaded on use`);
+      }
+      assert.ok(requested.some((u) => /\/kit\/chunks\/connection-worker-/.test(u)), 'the SharedWorker was started');
+      assert.deepEqual(requested.filter((u) => /stream-links|uPlot|live-price-chart/i.test(u)), []);
+      // Whatever the chunks are called: no file the page itself ran holds the SSE client.
+      const pageFiles = requested.filter((u) => u.includes('/kit/') && !/connection-worker/.test(u));
+      assert.ok(pageFiles.length >= 7, `the loader, the kit module, its chunk and 4 widgets: ${pageFiles.join(', ')}`);
+      for (const u of pageFiles) assert.doesNotMatch(readFileSync(join(dist, new URL(u).pathname.slice(5)), 'utf8'), /text\/event-stream/, `${u} holds the stream code`);
       assert.deepEqual(errors, []);
     } finally {
       await page.close();

@@ -43,7 +43,7 @@ describe('npm run build', () => {
 
   test('stays within its gzip budgets and prints every file size', async () => {
     const { measureKit, overBudget, BUDGETS } = (await import('../../scripts/kit-sizes.mjs' as string)) as {
-      measureKit(dist: string): { files: Array<{ file: string; gzip: number }>; start: number; scriptTag: number; chart: number };
+      measureKit(dist: string): { files: Array<{ file: string; gzip: number }>; start: number; scriptTag: number; worker: number; fallback: number; chart: number };
       overBudget(m: unknown): string[];
       BUDGETS: { scriptTagWithoutChart: number; chartWithUplot: number };
     };
@@ -54,6 +54,20 @@ describe('npm run build', () => {
     for (const f of m.files) assert.ok(output.includes(`dist/${f.file}`), `size of dist/${f.file} not printed`);
     assert.match(output, /script-tag kit without the chart: +gzip [\d.]+ kB/);
     assert.match(output, /chart chunk with uPlot: +gzip [\d.]+ kB/);
+    assert.match(output, /SharedWorker script .*gzip [\d.]+ kB/);
+    assert.match(output, /stream fallback, only without SharedWorker .*gzip [\d.]+ kB/);
+  });
+
+  test('a SharedWorker page downloads no stream code: the SSE client is in the worker and in the fallback chunk only', async () => {
+    const { measureKit } = (await import('../../scripts/kit-sizes.mjs' as string)) as {
+      measureKit(dist: string): { worker: number; fallback: number; groups: Record<'scriptTag' | 'worker' | 'fallback', string[]> };
+    };
+    const m = measureKit(dist);
+    const holdsStream = (f: string) => /text\/event-stream/.test(readFileSync(join(dist, f), 'utf8'));
+    assert.ok(m.groups.scriptTag.length >= 7, `loader, kit module, shared chunk, 4 widgets: ${m.groups.scriptTag.join(', ')}`);
+    for (const f of m.groups.scriptTag) assert.ok(!holdsStream(f), `${f} (loaded by every page) holds the SSE client`);
+    assert.ok(m.groups.fallback.some(holdsStream), `the fallback (${m.groups.fallback.join(', ')}) holds the SSE client`);
+    assert.ok(m.groups.worker.every(holdsStream) && m.worker > 0 && m.fallback > 0);
   });
 
   test('ships production Lit (no dev-mode warnings) in the script-tag kit', () => {

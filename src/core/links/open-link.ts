@@ -1,7 +1,5 @@
 import type { Deliver, HubLink, LinkOptions } from './link.js';
 import { openWorkerLink } from './worker-link.js';
-import { openLeaderLink } from './leader-link.js';
-import { openInPageLink } from './in-page-link.js';
 
 /**
  * The kit's own URL, read while the module first runs: in a classic-script build `import.meta.url`
@@ -46,9 +44,49 @@ export function openLink(options: LinkOptions, deliver: Deliver): HubLink {
   };
 }
 
+/**
+ * A link where this tab may run the stream itself. Its code (the SSE client, the hub, leader
+ * election) is a chunk of its own, loaded here on first use: a page whose SharedWorker runs the
+ * stream never downloads it. Until it is in, calls are queued as the selector set they add up to.
+ */
 function openShared(options: LinkOptions, deliver: Deliver): HubLink {
   const canLead = typeof navigator !== 'undefined' && 'locks' in navigator && typeof BroadcastChannel === 'function';
-  return canLead ? openLeaderLink(options, deliver) : openInPageLink(options, deliver);
+  const pending = new Set<string>();
+  let link: HubLink | null = null;
+  let closed = false;
+  import('./stream-links.js').then(
+    (m) => {
+      if (closed) return;
+      link = canLead ? m.openLeaderLink(options, deliver) : m.openInPageLink(options, deliver);
+      if (pending.size > 0) link.subscribe([...pending]);
+      pending.clear();
+    },
+    (err: unknown) => {
+      if (closed) return;
+      const message = `live-elements could not load its stream code (${err instanceof Error ? err.message : String(err)}): check that the kit's chunks/ folder is served beside it`;
+      deliver({ t: 'status', status: { status: 'closed', lastEventAt: null, attempts: 0, error: { code: 'load_failed', message } } });
+    },
+  );
+  return {
+    mode: canLead ? 'leader' : 'page',
+    get leading() {
+      return link?.leading ?? false;
+    },
+    subscribe(s) {
+      if (link) link.subscribe(s);
+      else for (const x of s) pending.add(x);
+    },
+    unsubscribe(s) {
+      if (link) link.unsubscribe(s);
+      else for (const x of s) pending.delete(x);
+    },
+    close() {
+      closed = true;
+      pending.clear();
+      link?.close();
+      link = null;
+    },
+  };
 }
 
 /** A SharedWorker must come from the page's own origin; the default one sits beside this module. */
