@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { defineConfig, type UserConfig } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 
 const root = import.meta.dirname;
 const at = (p: string) => resolve(root, p);
@@ -20,6 +20,38 @@ function inKitChunk(id: string): boolean {
   if (/node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]/.test(id)) return true;
   if (/[\\/]src[\\/]core[\\/](sse-stream|stream-hub|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
   return /[\\/]src[\\/](core[\\/]|elements[\\/]([\w-]+\.ts$|shared[\\/]))/.test(id);
+}
+
+/**
+ * The minifier leaves template literals alone, so the widgets' stylesheets (`css` literals without
+ * `${}`) would ship with their indentation and comments: this minifies them for the script-tag kit.
+ * Quoted strings (`content: ' · '`) are kept as they are.
+ */
+export function minifyCss(text: string): string {
+  return text
+    .split(/('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")/)
+    .map((part, i) =>
+      i % 2
+        ? part
+        : part
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/\s+/g, ' ')
+            .replace(/ ?([{};,>]) ?/g, '$1')
+            .replace(/: /g, ':')
+            .replace(/;}/g, '}'),
+    )
+    .join('')
+    .trim();
+}
+
+function minifyCssLiterals(): Plugin {
+  return {
+    name: 'live-elements:minify-css-literals',
+    transform(code, id) {
+      if (!/[\\/]src[\\/]elements[\\/].*\.ts$/.test(id) || !code.includes('css`')) return null;
+      return { code: code.replace(/\bcss`([^`$\\]*)`/g, (_, body: string) => `css\`${minifyCss(body)}\``), map: null };
+    },
+  };
 }
 
 /**
@@ -50,6 +82,7 @@ export default defineConfig(({ mode }): UserConfig => {
   if (mode === 'kit') {
     return {
       ...common,
+      plugins: [minifyCssLiterals()],
       // Chunks and the worker are found relative to the kit, wherever dist/ is served from.
       base: './',
       build: {

@@ -70,6 +70,28 @@ describe('npm run build', () => {
     assert.ok(m.groups.worker.every(holdsStream) && m.worker > 0 && m.fallback > 0);
   });
 
+  test('minifies the widgets\' stylesheets, keeping quoted strings and media queries intact', async () => {
+    const { minifyCss } = (await import('../../vite.config.ts' as string)) as { minifyCss(text: string): string };
+    const css = `
+  /* a comment */
+  .meta > * + *::before {
+    content: ' ·  ';
+  }
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme='light'])) [part='dot'] {
+      font: var(--live-font, 14px/1.4 system-ui, sans-serif);
+      color: red;
+    }
+  }
+`;
+    assert.equal(minifyCss(css), ".meta>* + *::before{content:' ·  '}@media (prefers-color-scheme:dark){:host(:not([theme='light'])) [part='dot']{font:var(--live-font,14px/1.4 system-ui,sans-serif);color:red}}");
+    const rss = readdirSync(join(dist, 'chunks')).find((c) => /^rss-feed-/.test(c));
+    assert.ok(rss, 'no rss-feed chunk');
+    const body = readFileSync(join(dist, 'chunks', rss), 'utf8');
+    assert.match(body, /ol\{list-style:none;/, 'the stylesheet is minified');
+    assert.match(body, /content:' · '/, 'quoted strings are kept');
+  });
+
   test('ships production Lit (no dev-mode warnings) in the script-tag kit', () => {
     for (const f of ['live-elements.module.js', ...readdirSync(join(dist, 'chunks')).map((c) => `chunks/${c}`)]) {
       assert.doesNotMatch(readFileSync(join(dist, f), 'utf8'), /Lit is in dev mode/, f);

@@ -1,5 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, html, nothing, type PropertyValues, type PropertyDeclarations } from 'lit';
 import { LiveTopicController } from '../live-topic-controller.js';
 import type { ConnectionState, ConnectionStatus } from '../../core/status.js';
 import { defineElement } from '../define.js';
@@ -38,22 +37,25 @@ const LABELS: Record<ConnectionState, string> = {
  * @event live-status-change - The connection status changed; `detail` is the new ConnectionStatus.
  */
 export class LiveIndicator extends LitElement {
+  /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
+  static override properties: PropertyDeclarations = { status: { reflect: true }, error: { type: Boolean, reflect: true }, locale: {}, theme: { reflect: true }, hideUpdated: { type: Boolean, attribute: 'hide-updated' } };
+
   static override styles = liveIndicatorStyles;
 
   /** The connection status, reflected so CSS can style it: open, connecting, reconnecting, offline, closed. */
-  @property({ reflect: true }) status: ConnectionState = 'closed';
+  status: ConnectionState = 'closed';
 
   /** Present while the relay refuses the stream (e.g. 401); the label then shows the reason. */
-  @property({ type: Boolean, reflect: true }) error = false;
+  error = false;
 
   /** BCP 47 locale for "updated … ago" (default: the page's language). */
-  @property() locale = '';
+  locale = '';
 
   /** `light`, `dark` or `auto` (follows prefers-color-scheme). */
-  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
+  theme: 'light' | 'dark' | 'auto' = 'auto';
 
   /** Hides "updated … ago". */
-  @property({ type: Boolean, attribute: 'hide-updated' }) hideUpdated = false;
+  hideUpdated = false;
 
   private readonly live = new LiveTopicController(this, { topic: () => null });
   private ticker: ReturnType<typeof setInterval> | null = null;

@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, nothing, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
 import type uPlot from 'uplot';
 import { currentConfig } from '../../core/configure.js';
 import { compareIds, type Envelope, type EventInput } from '../../core/wire.js';
@@ -59,16 +58,19 @@ let syntheticSeq = 0;
  * @event {LiveChangeEvent} live-change - After live points changed the chart; `detail.keys` is the key.
  */
 export class LivePriceChart extends LiveElement {
+  /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
+  static override properties: PropertyDeclarations = { period: { reflect: true }, fields: {}, relay: {} };
+
   static override styles = [baseStyles, ...livePriceChartStyles];
 
   /** The period shown: `1h`, `24h`, `7d`, `30d`, `90d`, `1y` or `all`. Switching it re-fetches. */
-  @property({ reflect: true }) period: ChartPeriod = '24h';
+  period: ChartPeriod = '24h';
 
   /** Comma-separated fields to draw (`high,low`); all numeric fields of the history when unset. */
-  @property() fields: string | null = null;
+  fields: string | null = null;
 
   /** The relay's base URL for the history; the kit's configured relay when unset. */
-  @property() relay: string | null = null;
+  relay: string | null = null;
 
   private get colorProbe(): HTMLElement | null {
     return this.renderRoot.querySelector<HTMLElement>('.color-probe');

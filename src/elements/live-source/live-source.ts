@@ -1,5 +1,4 @@
-import { LitElement, css, html, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, css, html, type PropertyValues, type PropertyDeclarations } from 'lit';
 import { ContextProvider } from '@lit/context';
 import { getConnection } from '../../core/configure.js';
 import { liveConnectionContext } from '../live-context.js';
@@ -15,6 +14,9 @@ import { defineElement } from '../define.js';
  * @slot - The live elements that use this relay.
  */
 export class LiveSource extends LitElement {
+  /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
+  static override properties: PropertyDeclarations = { relay: {}, token: {}, worker: {} };
+
   static override styles = css`
     :host {
       display: contents;
@@ -22,13 +24,13 @@ export class LiveSource extends LitElement {
   `;
 
   /** The relay's base URL, e.g. `https://relay.example.com`. */
-  @property() relay = '';
+  relay = '';
 
   /** Bearer token for private topics (sent as `Authorization`). */
-  @property() token = '';
+  token = '';
 
   /** URL of a same-origin copy of the connection worker; `false` never uses a SharedWorker. */
-  @property() worker = '';
+  worker = '';
 
   private readonly provider = new ContextProvider(this, { context: liveConnectionContext });
 

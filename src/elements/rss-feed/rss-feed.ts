@@ -1,5 +1,4 @@
-import { html, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, type TemplateResult, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
@@ -55,10 +54,13 @@ const REFRESH_MS = 30_000;
  * @event {LiveChangeEvent} live-change - After new items arrived; `detail.keys` are the feed ids.
  */
 export class RssFeed extends LiveElement {
+  /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
+  static override properties: PropertyDeclarations = { limit: { type: Number, reflect: true } };
+
   static override styles = [baseStyles, rssFeedStyles];
 
   /** How many items to show at most. */
-  @property({ type: Number, reflect: true }) limit = 10;
+  limit = 10;
 
   /** Keeps the relative times fresh. */
   private readonly refresh = new RefreshController(this, REFRESH_MS);

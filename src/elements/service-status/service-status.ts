@@ -1,5 +1,4 @@
-import { html, type PropertyValues, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
+import { html, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
@@ -69,6 +68,9 @@ const REFRESH_MS = 30_000;
  * @event {LiveChangeEvent} live-change - After a batch changed services; `detail.keys` are the service ids.
  */
 export class ServiceStatus extends LiveElement {
+  /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
+  static override properties: PropertyDeclarations = { status: { reflect: true } };
+
   static override styles = [baseStyles, serviceStatusStyles];
 
   /**
@@ -76,7 +78,7 @@ export class ServiceStatus extends LiveElement {
    * idle), reflected so a page can style the whole widget, e.g. `service-status[status=failed]`.
    * Set by the widget from its data.
    */
-  @property({ reflect: true }) status: ServiceState | null = null;
+  status: ServiceState | null = null;
 
   /** Keeps the relative times fresh. */
   private readonly refresh = new RefreshController(this, REFRESH_MS);

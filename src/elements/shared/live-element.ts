@@ -1,5 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property } from 'lit/decorators.js';
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
 import { applyEvent, type Envelope, type EventInput } from '../../core/wire.js';
 import { LiveTopicController } from '../live-topic-controller.js';
 import { LiveChangeEvent } from './live-change-event.js';
@@ -26,32 +25,45 @@ const LIST_LIMIT = 500;
  * polite live region. Subclasses render their rows with {@link renderBody}.
  */
 export abstract class LiveElement extends LitElement {
+  /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
+  static override properties: PropertyDeclarations = {
+    topic: { reflect: true },
+    key: { reflect: true },
+    locale: {},
+    theme: { reflect: true },
+    label: {},
+    phase: { reflect: true },
+    empty: { type: Boolean, reflect: true },
+    error: { attribute: false },
+    announcement: { attribute: false },
+  };
+
   /** Topic to show (`prices`, `services`, ...). Setting it subscribes through the relay connection. */
-  @property({ reflect: true }) topic: string | null = null;
+  topic: string | null = null;
 
   /** One key of the topic, or none for the whole topic. */
-  @property({ reflect: true }) key: string | null = null;
+  key: string | null = null;
 
   /** BCP 47 locale for numbers, dates and relative times; the browser's default when unset. */
-  @property() locale: string | null = null;
+  locale: string | null = null;
 
   /** Colour scheme: `light`, `dark` or `auto` (follows `prefers-color-scheme`). */
-  @property({ reflect: true }) theme: LiveTheme = 'auto';
+  theme: LiveTheme = 'auto';
 
   /** Accessible name of the widget; each widget has a sensible default. */
-  @property() label: string | null = null;
+  label: string | null = null;
 
   /** `loading` until data arrives, then `ready`; `error` when it cannot be loaded. Reflected for CSS. */
-  @property({ reflect: true }) phase: LivePhase = 'loading';
+  phase: LivePhase = 'loading';
 
   /** True (reflected) when the data is loaded and there is nothing to show. */
-  @property({ type: Boolean, reflect: true }) empty = false;
+  empty = false;
 
   /** The error shown in the error state; setting it puts the widget in the `error` phase. */
-  @property({ attribute: false }) error: LiveErrorInfo | null = null;
+  error: LiveErrorInfo | null = null;
 
   /** Text of the polite live region, what screen readers hear about the last change. */
-  @property({ attribute: false }) protected announcement = '';
+  protected announcement = '';
 
   /**
    * The subscription behind `topic`/`key`, on the nearest `<live-source>`'s connection or the
