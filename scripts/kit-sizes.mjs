@@ -11,9 +11,12 @@ import { gzipSync } from 'node:zlib';
  *   lazily loaded widget chunk but the chart's (with what it imports statically). Not counted:
  *   the SharedWorker script (it runs in the worker, its own download, reported as `worker`) and
  *   the stream chunk a tab loads only where no SharedWorker is usable (reported as `fallback`).
+ *   Issue 5's 15 kB is not reached (19.6 kB measured: Lit ≈ 6 kB, the page side of the connection
+ *   ≈ 3.5 kB, the widgets' base ≈ 2.5 kB, four widget chunks ≈ 5.5 kB; see the README): the budget
+ *   holds the measured size with a little room, so growth still fails the build.
  * - `chartWithUplot` (issue 5: 30 kB): the chart's chunk and uPlot's.
  */
-export const BUDGETS = { scriptTagWithoutChart: 21 * 1024, chartWithUplot: 30 * 1024 };
+export const BUDGETS = { scriptTagWithoutChart: 20.5 * 1024, chartWithUplot: 30 * 1024 };
 /** The issue's target for the script-tag kit without the chart, reported next to the budget. */
 export const TARGET_SCRIPT_TAG = 15 * 1024;
 
@@ -24,11 +27,11 @@ function files(dir) {
   });
 }
 
-/** Relative paths of the chunks `rel` imports: statically (`import … from`) or with `import()`. */
+/** Relative paths of the chunks `rel` imports: statically (`import … from`, `export … from`) or with `import()`. */
 function imports(dist, rel, dynamic) {
   const text = readFileSync(join(dist, rel), 'utf8');
   const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
-  const re = dynamic ? /\bimport\(\s*["'`](\.\.?\/[^"'`]+)["'`]\s*\)/g : /import\s*(?:[\w$*{}\s,]+from\s*)?["'`](\.\.?\/[^"'`]+)["'`]/g;
+  const re = dynamic ? /\bimport\(\s*["'`](\.\.?\/[^"'`]+)["'`]\s*\)/g : /(?:\bimport|\bexport)\s*(?:[\w$*{}\s,]+from\s*)?["'`](\.\.?\/[^"'`]+)["'`]/g;
   return [...text.matchAll(re)].map((m) => relative(dist, join(dist, dir, m[1])));
 }
 
@@ -64,11 +67,12 @@ export function measureKit(dist) {
   const sum = (set) => [...set].reduce((n, f) => n + gz.get(f), 0);
   const entries = ['live-elements.js', 'live-elements.module.js'];
   const start = closure(entries);
-  // The widgets the kit module defines on use, each a dynamic import of its own chunk.
-  const widgets = imports(dist, 'live-elements.module.js', true);
-  const page = closure([...entries, ...widgets.filter((f) => !isChart(f))]);
-  const fallbackRoots = [...page].flatMap((f) => imports(dist, f, true)).filter((f) => !widgets.includes(f));
-  const fallback = closure(fallbackRoots, page);
+  // What the kit loads with import(): the stream code a tab runs itself (only without a usable
+  // SharedWorker), and the widgets, each defined when its tag is first on the page.
+  const lazy = [...new Set([...start].flatMap((f) => imports(dist, f, true)))];
+  const isStream = (f) => /^chunks\/stream-links-/.test(f);
+  const page = closure([...entries, ...lazy.filter((f) => !isStream(f) && !isChart(f))]);
+  const fallback = closure(lazy.filter(isStream), page);
   const worker = [...gz.keys()].filter((f) => /^chunks\/connection-worker-/.test(f));
   const chart = [...gz.keys()].filter(isChart);
   return {

@@ -1,11 +1,10 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { ContextConsumer } from '@lit/context';
 import { parseSelector, type Envelope } from '../core/wire.js';
 import { getConnection } from '../core/configure.js';
 import type { LiveConnection, LiveSubscription } from '../core/live-connection.js';
 import type { SyncBatch, SyncPhase } from '../core/topic-sync.js';
 import { IDLE_STATUS, type ConnectionStatus, type LiveError } from '../core/status.js';
-import { liveConnectionContext } from './live-context.js';
+import { ContextRequestEvent, liveConnectionContext, type ConnectionCallback } from './live-context.js';
 
 /** What a {@link LiveTopicController} follows and whom it tells. */
 export interface LiveTopicOptions {
@@ -40,8 +39,9 @@ export class LiveTopicController implements ReactiveController {
   /** The shared stream's status. */
   connection: ConnectionStatus = IDLE_STATUS;
 
-  private readonly consumer: ContextConsumer<typeof liveConnectionContext, ReactiveControllerHost & HTMLElement>;
+  /** The nearest `<live-source>`'s connection, and how to stop hearing of its changes. */
   private provided: LiveConnection | undefined;
+  private leaveSource: (() => void) | undefined;
   private subscription: LiveSubscription | null = null;
   private stopStatus: (() => void) | null = null;
   private isConnected = false;
@@ -50,16 +50,6 @@ export class LiveTopicController implements ReactiveController {
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly options: LiveTopicOptions,
   ) {
-    // Created before this controller is added, so its request runs first in hostConnected.
-    this.consumer = new ContextConsumer(host, {
-      context: liveConnectionContext,
-      subscribe: true,
-      callback: (conn) => {
-        if (conn === this.provided) return;
-        this.provided = conn;
-        if (this.isConnected) this.resubscribe();
-      },
-    });
     host.addController(this);
   }
 
@@ -71,14 +61,27 @@ export class LiveTopicController implements ReactiveController {
   private following = '';
 
   hostConnected(): void {
+    this.host.dispatchEvent(new ContextRequestEvent(liveConnectionContext, this.host, this.onSource, true));
     this.isConnected = true;
     this.resubscribe();
   }
 
   hostDisconnected(): void {
     this.isConnected = false;
+    this.leaveSource?.();
+    this.leaveSource = undefined;
+    this.provided = undefined;
     this.release();
   }
+
+  /** The nearest source answered (at connect), or its connection changed. */
+  private readonly onSource: ConnectionCallback = (conn, unsubscribe) => {
+    if (this.leaveSource !== unsubscribe) this.leaveSource?.();
+    this.leaveSource = unsubscribe;
+    if (conn === this.provided) return;
+    this.provided = conn;
+    if (this.isConnected) this.resubscribe();
+  };
 
   /**
    * Follows the topic and key the options return now. Call it from the host's `willUpdate` when
@@ -88,7 +91,7 @@ export class LiveTopicController implements ReactiveController {
     if (!this.isConnected) return this.release();
     let conn: LiveConnection;
     try {
-      conn = this.provided ?? this.consumer.value ?? getConnection();
+      conn = this.provided ?? getConnection();
     } catch (err) {
       this.release();
       return this.fail({ code: 'no_relay', message: (err as Error).message });

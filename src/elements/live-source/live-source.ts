@@ -1,7 +1,6 @@
 import { LitElement, css, html, type PropertyValues, type PropertyDeclarations } from 'lit';
-import { ContextProvider } from '@lit/context';
 import { getConnection } from '../../core/configure.js';
-import { liveConnectionContext } from '../live-context.js';
+import { ConnectionProvider } from '../live-context.js';
 import { defineElement } from '../define.js';
 
 /**
@@ -32,7 +31,7 @@ export class LiveSource extends LitElement {
   /** URL of a same-origin copy of the connection worker; `false` never uses a SharedWorker. */
   worker = '';
 
-  private readonly provider = new ContextProvider(this, { context: liveConnectionContext });
+  private readonly provider = new ConnectionProvider(this);
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('relay') && !changed.has('token') && !changed.has('worker')) return;
