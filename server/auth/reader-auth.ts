@@ -60,7 +60,7 @@ function guard(ctx: RelayContext, auth: SubscriberAuth, selectorsOf: (req: Reque
       ctx.metrics.readersRefused.inc({ reason: decision.reason });
       ctx.log.debug({ route: req.route?.path, reason: decision.reason, tokenSource: found?.source ?? null }, 'reader refused');
       if (decision.status === 401) res.setHeader('WWW-Authenticate', decision.reason === 'missing' ? 'Bearer' : 'Bearer error="invalid_token"');
-      return sendError(res, decision.status, decision.code, decision.message);
+      return sendError(res, decision.status, decision.code, decision.message, decision.selectors ? { selectors: [...decision.selectors] } : undefined);
     }
     if (decision.reader) readers.set(req, decision.reader);
     ctx.log.debug({ route: req.route?.path, sub: decision.reader?.sub ?? null, tokenSource: decision.reader ? found?.source : null }, 'reader authorized');

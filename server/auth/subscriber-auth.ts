@@ -17,7 +17,15 @@ export interface TokenReader {
 export type ReaderDecision =
   /** `reader` is null for an anonymous reader of public topics only. */
   | { readonly ok: true; readonly reader: TokenReader | null }
-  | { readonly ok: false; readonly status: 401 | 403; readonly code: 'unauthorized' | 'forbidden'; readonly reason: RefusalReason; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly status: 401 | 403;
+      readonly code: 'unauthorized' | 'forbidden';
+      readonly reason: RefusalReason;
+      readonly message: string;
+      /** A 403's requested selectors the token does not cover, so a client can drop just those. */
+      readonly selectors?: readonly string[];
+    };
 
 /** Why a reader was refused (the `reason` label of live_readers_refused_total). */
 export type RefusalReason = 'missing' | 'invalid' | 'expired' | 'not-covered';
@@ -69,8 +77,9 @@ export class SubscriberAuth {
     const reader = verified.reader;
     const denied = wanted.filter((s) => !covers(this.publicGrants, s) && !covers(reader.grants, s));
     if (denied.length > 0) {
-      const names = uncovered(reader.grants, denied).join(',');
-      return refuse(403, 'not-covered', `the token${reader.sub === null ? '' : ` of "${reader.sub}"`} does not cover "${names}": its "topics" claim must list these selectors, their topics, or "*"`);
+      const names = uncovered(reader.grants, denied);
+      const message = `the token${reader.sub === null ? '' : ` of "${reader.sub}"`} does not cover "${names.join(',')}": its "topics" claim must list these selectors, their topics, or "*"`;
+      return { ...refuse(403, 'not-covered', message), selectors: names };
     }
     return { ok: true, reader };
   }

@@ -1,11 +1,16 @@
 import { LiveConnection, type ConnectionOptions } from './live-connection.js';
+import type { TokenOption } from './token.js';
 
 /** Page-wide defaults for elements outside any `<live-source>`. */
 export interface LiveConfig {
   /** The relay's base URL, e.g. `https://relay.example.com`. */
   relay?: string;
-  /** Bearer token for private topics. */
-  token?: string | null;
+  /**
+   * Subscriber token for private topics: a JWT, or an async function returning a fresh one
+   * (called before the stream opens, shortly before each token's `exp`, after a 401 and after the
+   * relay ends a stream with `token-expired`).
+   */
+  token?: TokenOption;
   /** The connection worker's URL (a same-origin copy), or `false` to never use a SharedWorker. */
   worker?: string | URL | false;
   /** The relay's HEARTBEAT_MS, when it is not the default 15000. */
@@ -14,6 +19,9 @@ export interface LiveConfig {
 
 let configured: LiveConfig = {};
 const connections = new Map<string, LiveConnection>();
+/** Token functions have no text form: each gets a number for the connection key. */
+const functionIds = new WeakMap<object, number>();
+let functionCount = 0;
 
 /**
  * Sets the page-wide relay, token and worker (overriding the script tag's `data-relay`,
@@ -40,7 +48,7 @@ export function currentConfig(): LiveConfig {
 }
 
 /**
- * The page's connection to a relay (one per relay and token, shared by every element), or the
+ * The page's connection to a relay (one per relay and token or token function, shared by every element), or the
  * default one when `options` is omitted. Throws an Error saying how to configure a relay when
  * none is set.
  */
@@ -56,7 +64,10 @@ export function getConnection(options?: Partial<ConnectionOptions>): LiveConnect
     throw new Error('no relay configured: wrap the element in <live-source relay="https://…">, add data-relay="https://…" to the kit\'s script tag, or call configure({ relay })');
   }
   const relay = new URL(merged.relay, typeof location === 'undefined' ? undefined : location.href).href.replace(/\/+$/, '');
-  const key = `${relay}\n${merged.token ?? ''}\n${String(merged.worker)}`;
+  const token = merged.token;
+  if (typeof token === 'function' && !functionIds.has(token)) functionIds.set(token, ++functionCount);
+  const tokenKey = typeof token === 'function' ? `fn:${functionIds.get(token)}` : `jwt:${token ?? ''}`;
+  const key = `${relay}\n${tokenKey}\n${String(merged.worker)}`;
   let conn = connections.get(key);
   if (!conn) connections.set(key, (conn = new LiveConnection({ ...merged, relay })));
   return conn;

@@ -1,5 +1,5 @@
 import type { Envelope } from './wire.js';
-import type { ConnectionStatus } from './status.js';
+import type { ConnectionStatus, LiveError } from './status.js';
 
 /**
  * Messages from the stream's owner (a {@link StreamHub} in a SharedWorker, a leader tab or this
@@ -16,6 +16,10 @@ export type HubMessage =
   /** The relay lost the position for these topics: re-read their snapshots. */
   | { t: 'reset'; topics: string[]; lastEventId: string | null }
   | { t: 'status'; status: ConnectionStatus }
+  /** The relay refused these selectors (403): they are off the stream, the others stream on. */
+  | { t: 'denied'; selectors: string[]; error: LiveError }
+  /** The worker needs a fresh subscriber token: the page answers `token`. */
+  | { t: 'token' }
   /** The worker checks that the page is still there; the page answers `pong`. */
   | { t: 'ping' }
   /**
@@ -26,8 +30,13 @@ export type HubMessage =
 
 /** Messages from a page to the stream's owner. */
 export type PageMessage =
-  /** First message on a worker port: which relay, with which token. */
-  | { t: 'hello'; relay: string; token: string | null; heartbeatMs?: number; lastEventId?: string | null }
+  /**
+   * First message on a worker port: which relay, which identity (see `identityOf`), the page's
+   * current token, and whether the page can give fresh ones (it has a token function).
+   */
+  | { t: 'hello'; relay: string; identity: string; token: string | null; renewable: boolean; heartbeatMs?: number; lastEventId?: string | null }
+  /** The answer to the worker's `token` request: a fresh token, or why there is none. */
+  | { t: 'token'; token: string | null; error?: string }
   | { t: 'subscribe'; selectors: string[] }
   | { t: 'unsubscribe'; selectors: string[] }
   | { t: 'pong' }

@@ -10,6 +10,7 @@ export { TopicSync } from './topic-sync.js';
 export { backoffDelay, DEFAULT_BACKOFF } from './backoff.js';
 export { IDLE_STATUS } from './status.js';
 export { hubName } from './links/link.js';
+export { identityOf, TokenKeeper } from './token.js';
 export * from './wire.js';
 
 export type { LiveConfig } from './configure.js';
@@ -21,3 +22,4 @@ export type { StreamHubOptions, HubAttachment } from './stream-hub.js';
 export type { SseStreamOptions, SseStreamHandlers } from './sse-stream.js';
 export type { BackoffOptions } from './backoff.js';
 export type { LinkOptions } from './links/link.js';
+export type { TokenFunction, TokenOption } from './token.js';

@@ -4,9 +4,16 @@ import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js'
 import { TopicSync, type SyncBatch, type SyncPhase } from './topic-sync.js';
 import type { HubLink, LinkOptions } from './links/link.js';
 import { openLink } from './links/open-link.js';
+import { identityOf, TokenKeeper, type TokenOption } from './token.js';
 
 /** Where a page's connection goes. */
-export interface ConnectionOptions extends LinkOptions {}
+export interface ConnectionOptions extends Pick<LinkOptions, 'relay' | 'worker' | 'heartbeatMs'> {
+  /**
+   * Subscriber token for private topics: a JWT, or a function returning fresh ones (called before
+   * the stream opens, shortly before each token's `exp`, after a 401 and after `token-expired`).
+   */
+  token?: TokenOption;
+}
 
 /** Told once per batch (per microtask), never once per event. */
 export interface SubscriptionListener {
@@ -51,8 +58,21 @@ export class LiveConnection {
   private readonly dirty = new Set<TopicSync>();
   private flushQueued = false;
   private closed = false;
+  /** True while the first token is being fetched (the link opens once its identity is known). */
+  private opening = false;
+  private readonly tokens: TokenKeeper;
 
-  constructor(readonly options: ConnectionOptions) {}
+  constructor(readonly options: ConnectionOptions) {
+    this.tokens = new TokenKeeper(options.token ?? null);
+  }
+
+  /**
+   * The subscriber token to send with requests of your own to the relay (the chart's series): the
+   * current one, or a fresh one from the token function when it nears its `exp`.
+   */
+  token(): Promise<string | null> {
+    return this.tokens.get();
+  }
 
   /** The relay's base URL. */
   get relay(): string {
@@ -79,9 +99,10 @@ export class LiveConnection {
     if (this.closed) throw new Error('this LiveConnection is closed; get a new one with getConnection()');
     let entry = this.syncs.get(selector);
     if (!entry) {
-      entry = { sync: new TopicSync(selector, this.options.relay, this.options.token ?? null, (s) => this.markDirty(s)), listeners: new Set() };
+      entry = { sync: new TopicSync(selector, this.options.relay, this.tokens, (s) => this.markDirty(s)), listeners: new Set() };
       this.syncs.set(selector, entry);
-      this.ensureLink().subscribe([selector]);
+      if (this.link) this.link.subscribe([selector]);
+      else this.openLinkOnce();
       if (this.statusValue.status === 'closed' && this.statusValue.error) entry.sync.onStreamError(this.statusValue.error);
     }
     const own = entry;
@@ -120,9 +141,30 @@ export class LiveConnection {
     this.link = null;
   }
 
-  private ensureLink(): HubLink {
-    this.link ??= openLink(this.options, (m) => this.receive(m));
-    return this.link;
+  /**
+   * Opens the link with every selector asked for so far. The link's name holds the reader's
+   * identity, so a token function is asked first; when it fails, every selection shows why.
+   */
+  private openLinkOnce(): void {
+    if (this.link || this.opening || this.closed) return;
+    const open = () => {
+      const { relay, worker, heartbeatMs } = this.options;
+      this.link = openLink({ relay, worker, heartbeatMs, tokens: this.tokens, identity: identityOf(this.tokens.value) }, (m) => this.receive(m));
+      if (this.syncs.size > 0) this.link.subscribe([...this.syncs.keys()]);
+    };
+    if (!this.tokens.renewable || this.tokens.value !== null) return open();
+    this.opening = true;
+    this.tokens.get().then(
+      () => {
+        this.opening = false;
+        if (!this.closed) open();
+      },
+      (err: Error) => {
+        this.opening = false;
+        // A later subscription asks again.
+        this.receive({ t: 'status', status: { status: 'closed', lastEventAt: null, attempts: 0, error: { code: 'token_failed', message: err.message } } });
+      },
+    );
   }
 
   /** One message from the stream's owner. */
@@ -147,6 +189,12 @@ export class LiveConnection {
       case 'resync':
         for (const { sync } of this.syncs.values()) sync.onResync();
         return;
+      case 'denied':
+        for (const s of message.selectors) {
+          this.syncs.get(s)?.sync.onStreamError({ code: message.error.code, message: `the relay refused "${s}": ${message.error.message}` }, true);
+        }
+        return;
+      case 'token':
       case 'ping':
         return;
     }

@@ -2,13 +2,18 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { SSE_EVENT, type ConnectedEvent, type Envelope, type ErrorBody, type ResetEvent, type TimeoutEvent } from './wire.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { ConnectionState, ConnectionStatus, LiveError } from './status.js';
+import { TokenKeeper, type TokenOption } from './token.js';
 
 /** What an {@link SseStream} needs to know. */
 export interface SseStreamOptions {
   /** The relay's base URL, e.g. `https://relay.example.com`. */
   relay: string;
-  /** Bearer token sent as `Authorization` (omit for public topics). */
-  token?: string | null;
+  /**
+   * Bearer token sent as `Authorization` (omit for public topics): a JWT, or a function that
+   * returns fresh ones (called before each connection when the last one nears its `exp`, after a
+   * 401 and after `token-expired`).
+   */
+  token?: TokenOption | TokenKeeper;
   /** The selectors to stream, read at every (re)connection. */
   selectors: () => readonly string[];
   /** Resume after this id (null: start at the log's head). Updated by every frame that carries an id. */
@@ -25,6 +30,12 @@ export interface SseStreamHandlers {
   onEvents(events: Envelope[]): void;
   onReset(event: ResetEvent): void;
   onStatus(status: ConnectionStatus): void;
+  /**
+   * The relay refused these selectors (403 naming them) and streams nothing for them: they must
+   * leave {@link SseStreamOptions.selectors}, as the stream reconnects at once without them.
+   * Without this handler a 403 stops the stream.
+   */
+  onDenied?(selectors: string[], error: LiveError): void;
 }
 
 /** Status codes that no retry can fix: the stream stops and reports an error. */
@@ -52,6 +63,10 @@ export class SseStream {
   private running = false;
   private failures = 0;
   private retryMs: number | null = null;
+  private readonly tokens: TokenKeeper;
+  /** A 401 came since the stream was last open: the next one is final. */
+  private refused = false;
+  private renewal: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly options: SseStreamOptions,
@@ -60,6 +75,7 @@ export class SseStream {
     this.lastEventId = options.lastEventId ?? null;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.tokens = options.token instanceof TokenKeeper ? options.token : new TokenKeeper(options.token ?? null);
   }
 
   /** The current status. */
@@ -93,6 +109,7 @@ export class SseStream {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.renewal);
     globalThis.removeEventListener?.('offline', this.onOffline);
     if (this.abort) {
       this.abortReason = 'close';
@@ -144,6 +161,7 @@ export class SseStream {
         await this.sleepUntil(() => () => {});
         if (this.closed) return;
         this.failures = 0;
+        this.refused = false;
         this.setStatus({ error: null, attempts: 0 });
         status = 'connecting';
         continue;
@@ -173,9 +191,34 @@ export class SseStream {
     });
   }
 
-  private url(): string {
-    const topics = this.options.selectors().map(encodeURIComponent).join(',');
-    return `${this.options.relay.replace(/\/+$/, '')}/v1/events?topics=${topics}`;
+  private url(selectors: readonly string[]): string {
+    return `${this.options.relay.replace(/\/+$/, '')}/v1/events?topics=${selectors.map(encodeURIComponent).join(',')}`;
+  }
+
+  /**
+   * Replaces the token shortly before its `exp` (see {@link TokenKeeper}) and reconnects with the
+   * new one, resuming by id; a token too close to its end is left to the relay's `token-expired`.
+   */
+  private armRenewal(): void {
+    clearTimeout(this.renewal);
+    const at = this.tokens.refreshAt;
+    const delay = at === null ? 0 : at - Date.now();
+    if (delay < 1000 || delay > 0x7fffffff) return;
+    this.renewal = setTimeout(() => {
+      const before = this.tokens.value;
+      this.tokens.refresh().then(
+        () => {
+          if (this.tokens.value !== before) this.restart();
+        },
+        // The stream carries on; the relay ends it at `exp` and the refresh after that reports the failure.
+        () => {},
+      );
+    }, delay);
+  }
+
+  /** Reported by the token function's failure: no retry can fix it. */
+  private static tokenFailed(err: unknown): Outcome {
+    return { kind: 'fatal', error: { code: 'token_failed', message: (err as Error).message } };
   }
 
   private async connectOnce(openedAt: { at: number }): Promise<Outcome> {
@@ -183,7 +226,6 @@ export class SseStream {
     this.abort = abort;
     this.abortReason = null;
     const headers: Record<string, string> = { Accept: 'text/event-stream' };
-    if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
     if (this.lastEventId) headers['Last-Event-ID'] = this.lastEventId;
     let watchdog: ReturnType<typeof setTimeout> | undefined;
     const feedWatchdog = () => {
@@ -195,10 +237,34 @@ export class SseStream {
     };
     let timeout: TimeoutEvent | null = null;
     try {
+      let token: string | null;
+      try {
+        token = await this.tokens.get();
+      } catch (err) {
+        return SseStream.tokenFailed(err);
+      }
+      if (token) headers.Authorization = `Bearer ${token}`;
       feedWatchdog();
-      const res = await fetch(this.url(), { headers, signal: abort.signal, cache: 'no-store', credentials: 'omit' });
+      const asked = this.options.selectors();
+      const res = await fetch(this.url(asked), { headers, signal: abort.signal, cache: 'no-store', credentials: 'omit' });
       if (!res.ok || !res.body) {
-        const error = await errorOf(res);
+        const { error, selectors } = await errorOf(res, this.tokens.renewable && this.refused);
+        if (res.status === 401 && this.tokens.renewable && !this.refused) {
+          // Perhaps only this token is stale: one more try with a fresh one, after the usual backoff.
+          this.refused = true;
+          try {
+            await this.tokens.refresh();
+          } catch (err) {
+            return SseStream.tokenFailed(err);
+          }
+          return { kind: 'retry', error };
+        }
+        const denied = res.status === 403 ? (selectors ?? []).filter((s) => asked.includes(s)) : [];
+        if (denied.length > 0 && this.handlers.onDenied) {
+          // The others may stream: the handler drops the denied ones before the next request.
+          this.handlers.onDenied(denied, error);
+          return { kind: 'restart' };
+        }
         if (FATAL_STATUS.has(res.status)) return { kind: 'fatal', error };
         return { kind: 'retry', error };
       }
@@ -220,6 +286,8 @@ export class SseStream {
           flush();
           if (msg.event === SSE_EVENT.connected) {
             openedAt.at = Date.now();
+            this.refused = false;
+            this.armRenewal();
             this.setStatus({ status: 'open', attempts: 0, error: null });
             this.handlers.onConnected(JSON.parse(msg.data) as ConnectedEvent);
           } else if (msg.event === SSE_EVENT.reset) {
@@ -239,6 +307,14 @@ export class SseStream {
         flush();
       }
       const t = timeout as TimeoutEvent | null;
+      if (t?.reason === 'token-expired' && this.tokens.renewable) {
+        try {
+          await this.tokens.refresh();
+        } catch (err) {
+          return SseStream.tokenFailed(err);
+        }
+        return { kind: 'retry', soon: true, error: null };
+      }
       return {
         kind: 'retry',
         soon: t?.reason === 'lifetime',
@@ -255,13 +331,17 @@ export class SseStream {
       return { kind: 'retry', error: { code: 'network', message: `cannot reach the relay at ${this.options.relay}: ${(err as Error).message}` } };
     } finally {
       clearTimeout(watchdog);
+      clearTimeout(this.renewal);
       if (this.abort === abort) this.abort = null;
     }
   }
 }
 
-/** The relay's JSON error, or a message built from the status. */
-async function errorOf(res: Response): Promise<LiveError> {
+/**
+ * The relay's JSON error, or a message built from the status, and the selectors a 403 names.
+ * `renewed`: the token function's fresh token was refused too.
+ */
+async function errorOf(res: Response, renewed: boolean): Promise<{ error: LiveError; selectors?: string[] }> {
   let body: Partial<ErrorBody> | null = null;
   try {
     body = (await res.json()) as Partial<ErrorBody>;
@@ -271,9 +351,10 @@ async function errorOf(res: Response): Promise<LiveError> {
   const code = body?.error?.code ?? `http_${res.status}`;
   const detail = body?.error?.message ?? res.statusText;
   const hint =
-    res.status === 401 ? ' (check the token given to <live-source token> or configure({token}))'
+    res.status === 401 ? ` (check the token ${renewed ? 'function ' : ''}given to <live-source token> or configure({token})${renewed ? ': its fresh token was refused too' : ''})`
     : res.status === 403 ? ' (the token does not allow these topics)'
     : res.status === 404 ? ' (check the relay URL: it should be the relay\'s base URL, without /v1)'
     : '';
-  return { code, message: `the relay answered ${res.status}: ${detail}${hint}` };
+  const selectors = body?.error?.selectors;
+  return { error: { code, message: `the relay answered ${res.status}: ${detail}${hint}` }, selectors: Array.isArray(selectors) ? selectors : undefined };
 }

@@ -2,12 +2,14 @@ import { parseSelector, selectorMatches, type Envelope, type Selector } from './
 import { SseStream } from './sse-stream.js';
 import type { BackoffOptions } from './backoff.js';
 import type { HubClient } from './hub-protocol.js';
-import { IDLE_STATUS, type ConnectionStatus } from './status.js';
+import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js';
+import type { TokenKeeper, TokenOption } from './token.js';
 
 /** Where the hub streams from. */
 export interface StreamHubOptions {
   relay: string;
-  token?: string | null;
+  /** A JWT, a function returning fresh ones, or the keeper the page already holds. */
+  token?: TokenOption | TokenKeeper;
   heartbeatMs?: number;
   /** Resume after this id (a new leader tab passes the last id its followers saw). */
   lastEventId?: string | null;
@@ -47,6 +49,8 @@ export class StreamHub {
   private resumeFrom: string | null;
   private closed = false;
   private lastStatus: ConnectionStatus = IDLE_STATUS;
+  /** Selectors the relay refused (403), kept off the stream while somebody still asks for them. */
+  private readonly denied = new Map<string, LiveError>();
 
   constructor(private readonly options: StreamHubOptions) {
     this.resumeFrom = options.lastEventId ?? null;
@@ -84,7 +88,9 @@ export class StreamHub {
         for (const s of selectors) {
           if (entry.selectors.has(s)) continue;
           entry.selectors.set(s, parseSelector(s));
-          added.push(s);
+          const refused = this.denied.get(s);
+          if (refused) client.deliver({ t: 'denied', selectors: [s], error: refused });
+          else added.push(s);
         }
         if (added.length === 0) return;
         const now = added.filter((s) => this.isCovered(s));
@@ -95,11 +101,13 @@ export class StreamHub {
         if (this.clients.get(client) !== entry) return;
         let changed = false;
         for (const s of selectors) changed = entry.selectors.delete(s) || changed;
+        if (changed) this.forgetDenied();
         if (changed) this.settleOrStop();
       },
       detach: () => {
         if (this.clients.get(client) !== entry) return;
         this.clients.delete(client);
+        this.forgetDenied();
         if (entry.selectors.size > 0) this.settleOrStop();
       },
     };
@@ -114,10 +122,17 @@ export class StreamHub {
     this.clients.clear();
   }
 
-  /** The union of all selectors, a topic-wide selector absorbing its keyed ones; sorted. */
+  /** A refusal lasts while somebody asks for the selector: asked again later, it is tried again. */
+  private forgetDenied(): void {
+    for (const s of this.denied.keys()) {
+      if (![...this.clients.values()].some((e) => e.selectors.has(s))) this.denied.delete(s);
+    }
+  }
+
+  /** The union of all selectors but the refused ones, a topic-wide selector absorbing its keyed ones; sorted. */
   private wanted(): string[] {
     const all = new Set<string>();
-    for (const entry of this.clients.values()) for (const s of entry.selectors.keys()) all.add(s);
+    for (const entry of this.clients.values()) for (const s of entry.selectors.keys()) if (!this.denied.has(s)) all.add(s);
     return [...all].filter((s) => !s.includes('/') || !all.has(s.slice(0, s.indexOf('/')))).sort();
   }
 
@@ -196,6 +211,16 @@ export class StreamHub {
             const topics = event.topics.filter((t) => [...entry.selectors.values()].some((s) => s.topic === t));
             if (topics.length > 0) client.deliver({ t: 'reset', topics, lastEventId: event.lastEventId });
           }
+        },
+        onDenied: (selectors, error) => {
+          if (this.stream !== stream) return;
+          for (const s of selectors) this.denied.set(s, error);
+          for (const [client, entry] of this.clients) {
+            const mine = selectors.filter((s) => entry.selectors.has(s));
+            if (mine.length > 0) client.deliver({ t: 'denied', selectors: mine, error });
+          }
+          // The stream reconnects without them at once; with nothing left it stops.
+          if (this.wanted().length === 0) this.apply();
         },
         onStatus: (status) => {
           if (this.stream !== stream && status.status !== 'closed') return;

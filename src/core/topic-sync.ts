@@ -1,6 +1,7 @@
 import { applyEvent, compareIds, parseSelector, ORIGIN_ID, type Envelope, type ErrorBody, type Selector, type TopicSnapshot } from './wire.js';
 import { backoffDelay } from './backoff.js';
 import type { LiveError } from './status.js';
+import type { TokenKeeper } from './token.js';
 
 /** Loading until the first snapshot is in, then ready; error when the relay refused the topic. */
 export type SyncPhase = 'loading' | 'ready' | 'error';
@@ -47,7 +48,7 @@ export class TopicSync {
   constructor(
     readonly key: string,
     private readonly relay: string,
-    private readonly token: string | null,
+    private readonly tokens: TokenKeeper,
     /** Called when this sync has something to report; the owner batches and calls {@link takeBatch}. */
     private readonly markDirty: (sync: TopicSync) => void,
   ) {
@@ -62,9 +63,12 @@ export class TopicSync {
     this.resyncing = false;
   }
 
-  /** The relay refused the stream for good (401/403/404): a selection still loading cannot load. */
-  onStreamError(error: LiveError): void {
-    if (this.phase === 'ready' || this.disposed) return;
+  /**
+   * The relay refused the stream for good (401/403/404): a selection still loading cannot load.
+   * `always`: the relay refused this very selector (403), so even a loaded one stops here.
+   */
+  onStreamError(error: LiveError, always = false): void {
+    if ((this.phase === 'ready' && !always) || this.disposed) return;
     this.phase = 'error';
     this.error = error;
     this.dirty();
@@ -131,7 +135,7 @@ export class TopicSync {
     return this.selector.key === undefined ? base : `${base}?keys=${encodeURIComponent(this.selector.key)}`;
   }
 
-  private async readSnapshot(isReset: boolean): Promise<void> {
+  private async readSnapshot(isReset: boolean, renewed = false): Promise<void> {
     if (this.retryTimer) {
       clearTimeout(this.retryTimer);
       this.retryTimer = null;
@@ -141,8 +145,20 @@ export class TopicSync {
     let snapshot: TopicSnapshot;
     try {
       const headers: Record<string, string> = { Accept: 'application/json' };
-      if (this.token) headers.Authorization = `Bearer ${this.token}`;
+      let token: string | null;
+      try {
+        token = await this.tokens.get();
+      } catch (err) {
+        return this.fail(ticket, { code: 'token_failed', message: (err as Error).message });
+      }
+      if (token) headers.Authorization = `Bearer ${token}`;
       const res = await fetch(this.snapshotUrl(), { headers, cache: 'no-store', credentials: 'omit' });
+      if (res.status === 401 && this.tokens.renewable && !renewed) {
+        // A stale token: once more with a fresh one.
+        await this.tokens.refresh().catch(() => {});
+        if (ticket === this.fetching) return this.readSnapshot(isReset, true);
+        return;
+      }
       if (!res.ok) {
         const body = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
         const error = {

@@ -80,7 +80,8 @@ export interface TopicSnapshot {
 
 /** Every error answer of the relay. */
 export interface ErrorBody {
-  error: { code: string; message: string };
+  /** `selectors`: on a 403, the requested selectors the reader's token does not cover. */
+  error: { code: string; message: string; selectors?: string[] };
 }
 
 /** Parses a log id into its two numeric parts, or returns null when it is not `<ms>-<seq>`. */

@@ -8,6 +8,8 @@ export interface Relays {
   auth: string;
   /** Answers streams with `connected` and then silence (no heartbeat). */
   silent: string;
+  /** Verifies real subscriber tokens (see {@link mint}); `open` is its only public topic. */
+  jwt: string;
 }
 
 export type RelayName = keyof Relays;
@@ -30,6 +32,13 @@ export async function appendToBus(name: RelayName, events: EventInput[]): Promis
   return ((await res.json()) as { ids: string[] }).ids;
 }
 
+/** A subscriber token for the jwt relay: `topics` it may read, `expiresIn` seconds (default 600). */
+export async function mint(options: { sub?: string; topics?: unknown; expiresIn?: number | null }): Promise<string> {
+  const res = await fetch('/__relay/jwt/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(options) });
+  if (!res.ok) throw new Error(`minting a token failed with ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
 export async function stopRelay(name: RelayName): Promise<void> {
   await fetch(`/__relay/${name}/stop`, { method: 'POST' });
 }
@@ -38,7 +47,7 @@ export async function startRelay(name: RelayName): Promise<void> {
   await fetch(`/__relay/${name}/start`, { method: 'POST' });
 }
 
-export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string }> {
+export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string; readersRefused: number }> {
   return (await fetch(`/__relay/${name}/stats`)).json();
 }
 

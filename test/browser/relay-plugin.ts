@@ -8,14 +8,17 @@ import { testConfig, type Config } from '../../server/config.js';
 import { createContext, type RelayContext } from '../../server/context.js';
 import { sendError } from '../../server/http-error.js';
 import type { AppendInput } from '../../server/bus/bus.js';
+import { mintToken, TEST_JWT_SECRET, type MintOptions } from '../helpers/tokens.js';
 
 /*
  * Real relays for the browser tests, started by web-test-runner's serverStart hook and controlled
  * by the test pages through `/__relay/...` on the test server's own origin:
- *   GET  /__relay                     → {main, small, auth, silent}: the relays' URLs
+ *   GET  /__relay                     → {main, small, auth, silent, jwt}: the relays' URLs
+ *                                        (jwt verifies real subscriber tokens; `open` is its public topic)
  *   POST /__relay/:name/stop|start    → drop every socket / listen again on the same port (the bus lives on)
  *   POST /__relay/:name/append        → append events straight to the bus (works while stopped)
- *   GET  /__relay/:name/stats         → {sseClients, streamRequests, lastTopics}
+ *   GET  /__relay/:name/stats         → {sseClients, streamRequests, lastTopics, readersRefused}
+ *   POST /__relay/jwt/token           → a subscriber token signed for the jwt relay: body {sub, topics, expiresIn}
  */
 
 interface TestRelay {
@@ -112,6 +115,7 @@ export function relayPlugin(testOrigin: string) {
     ['small', makeRelay('small', { ...cors, HISTORY_SIZE: 5 })],
     ['auth', makeRelay('auth', cors, requireToken)],
     ['silent', makeRelay('silent', cors, silentStreams)],
+    ['jwt', makeRelay('jwt', { ...cors, SUBSCRIBER_JWT_SECRET: TEST_JWT_SECRET, PUBLIC_TOPICS: ['open'], SERIES_TOPICS: ['prices'] })],
   ]);
   const url = (r: TestRelay) => `http://127.0.0.1:${r.port}`;
 
@@ -152,9 +156,12 @@ export function relayPlugin(testOrigin: string) {
           const events = (await readBody(ctx.req)) as AppendInput[];
           const result = await relay.ctx.bus.append(events);
           ctx.body = JSON.stringify({ ids: result.events.map((e) => e.id) });
+        } else if (ctx.method === 'POST' && action === 'token') {
+          ctx.body = JSON.stringify({ token: await mintToken((await readBody(ctx.req)) as MintOptions) });
         } else if (ctx.method === 'GET' && action === 'stats') {
           const gauge = await relay.ctx.metrics.sseClients.get();
-          ctx.body = JSON.stringify({ sseClients: gauge.values[0]?.value ?? 0, streamRequests: relay.streamRequests, lastTopics: relay.lastTopics });
+          const refused = (await relay.ctx.metrics.readersRefused.get()).values.reduce((n, v) => n + v.value, 0);
+          ctx.body = JSON.stringify({ sseClients: gauge.values[0]?.value ?? 0, streamRequests: relay.streamRequests, lastTopics: relay.lastTopics, readersRefused: refused });
         } else {
           ctx.status = 404;
           ctx.body = JSON.stringify({ error: `unknown action ${ctx.method} ${action}` });

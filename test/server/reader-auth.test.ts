@@ -70,6 +70,7 @@ describe('reader authorization', () => {
       assert.equal(s.status, 403);
       assert.equal(s.body.error.code, 'forbidden');
       assert.match(s.body.error.message, /does not cover "services\/api-2,secrets"/);
+      assert.deepEqual(s.body.error.selectors, ['services/api-2', 'secrets'], 'machine-readable, so a client can drop just these');
       assert.match(s.body.error.message, /"ops"/);
     });
 

@@ -3,7 +3,7 @@ import type { Deliver, HubLink, LinkOptions } from './link.js';
 
 /** The stream lives in this page: used where neither a SharedWorker nor Web Locks are available. */
 export function openInPageLink(options: LinkOptions, deliver: Deliver): HubLink {
-  const hub = new StreamHub({ relay: options.relay, token: options.token, heartbeatMs: options.heartbeatMs });
+  const hub = new StreamHub({ relay: options.relay, token: options.tokens, heartbeatMs: options.heartbeatMs });
   const attachment = hub.attach({ deliver });
   return {
     mode: 'page',

@@ -33,8 +33,8 @@ interface Leading {
 }
 
 /**
- * Leader election for browsers without a usable SharedWorker: the tabs of one relay and token
- * race for a Web Lock; the holder runs the stream and relays it over a BroadcastChannel. Every
+ * Leader election for browsers without a usable SharedWorker: the tabs of one relay and identity
+ * race for a Web Lock (the leader streams with its own token); the holder runs the stream and relays it over a BroadcastChannel. Every
  * tab keeps the roster of all tabs' selectors and the last stream position it saw, so when the
  * leader tab closes (its lock is released at once) the next tab streams everybody's selectors
  * from that position: nothing is lost, and what arrives twice is dropped by id.
@@ -121,7 +121,7 @@ export function openLeaderLink(options: LinkOptions, deliver: Deliver): HubLink 
   };
 
   const lead = (release: () => void) => {
-    const hub = new StreamHub({ relay: options.relay, token: options.token, heartbeatMs: options.heartbeatMs, lastEventId: lastSeen });
+    const hub = new StreamHub({ relay: options.relay, token: options.tokens, heartbeatMs: options.heartbeatMs, lastEventId: lastSeen });
     const own = hub.attach({ deliver });
     const bridge = hub.attach({ deliver: (msg) => post({ t: 'hub', msg }) });
     leading = { hub, own, bridge, bridged: new Set(), release };

@@ -1,11 +1,14 @@
 import type { HubMessage } from '../hub-protocol.js';
+import type { TokenKeeper } from '../token.js';
 
 /** Where a page's connection goes and how. */
 export interface LinkOptions {
   /** The relay's base URL. */
   relay: string;
-  /** Bearer token for the stream and the snapshots. */
-  token?: string | null;
+  /** The page's subscriber token (the stream's, when it runs in this page). */
+  tokens: TokenKeeper;
+  /** Whose stream it is: `identityOf` the token ('' for anonymous readers). */
+  identity: string;
   /**
    * The connection worker's URL (a same-origin copy when the kit is loaded from another origin),
    * `false` to never use a SharedWorker, or unset for the worker built beside the kit.
@@ -30,19 +33,11 @@ export interface HubLink {
 export type Deliver = (message: HubMessage) => void;
 
 /**
- * The name the tabs of one browser share for one relay and token: the SharedWorker's name, the
- * Web Lock and the BroadcastChannel. The token enters only as a hash, so tabs with different
- * tokens never share a stream (they may be allowed different topics).
+ * The name the tabs of one browser share for one relay and identity: the SharedWorker's name, the
+ * Web Lock and the BroadcastChannel. The identity is a hash of the token's `sub` (never the
+ * token), so tabs of different readers never share a stream (they may be allowed different
+ * topics), and tabs of one reader do, whichever of its tokens they hold.
  */
-export function hubName(options: LinkOptions): string {
-  return `live-elements:${options.relay.replace(/\/+$/, '')}#${fnv1a(options.token ?? '')}`;
-}
-
-function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(36);
+export function hubName(options: Pick<LinkOptions, 'relay' | 'identity'>): string {
+  return `live-elements:${options.relay.replace(/\/+$/, '')}#${options.identity}`;
 }

@@ -2,8 +2,8 @@ import type { HubMessage, PageMessage } from '../hub-protocol.js';
 import { hubName, type Deliver, type HubLink, type LinkOptions } from './link.js';
 
 /**
- * The stream lives in a SharedWorker, one per browser profile, relay and token; this page talks to
- * it over a MessagePort. `onFail` is called when the worker cannot start (its script is missing
+ * The stream lives in a SharedWorker, one per browser profile, relay and identity; this page talks
+ * to it over a MessagePort and gives it fresh tokens when it asks. `onFail` is called when the worker cannot start (its script is missing
  * or refused), so the caller can fall back to leader election.
  */
 export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (reason: string) => void): HubLink {
@@ -23,9 +23,17 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
   port.onmessage = (e: MessageEvent<HubMessage>) => {
     heard = true;
     if (e.data.t === 'ping') post({ t: 'pong' });
-    else deliver(e.data);
+    else if (e.data.t === 'token') {
+      options.tokens.refresh().then(
+        (token) => post({ t: 'token', token }),
+        (err: Error) => post({ t: 'token', token: null, error: err.message }),
+      );
+    } else deliver(e.data);
   };
-  const hello = () => post({ t: 'hello', relay: options.relay, token: options.token ?? null, heartbeatMs: options.heartbeatMs });
+  const hello = () => {
+    const { tokens, relay, identity, heartbeatMs } = options;
+    post({ t: 'hello', relay, identity, token: tokens.value, renewable: tokens.renewable, heartbeatMs });
+  };
   // A page leaving releases its subscriptions at once; the worker's ping catches pages that die silently.
   const onPageHide = () => post({ t: 'bye' });
   const onPageShow = (e: PageTransitionEvent) => {

@@ -1,34 +1,72 @@
 /**
- * The connection manager as a SharedWorker: one per browser profile and relay/token, owning the
+ * The connection manager as a SharedWorker: one per browser profile and relay/identity, owning the
  * one SSE stream that every page of the site shares. Pages talk to it over MessagePorts
  * (`PageMessage` in, `HubMessage` out); a page that says `bye` or stops answering pings is dropped
- * and its subscriptions released.
+ * and its subscriptions released. A token function cannot cross postMessage: when the stream
+ * needs a fresh token the worker asks a page for one.
  */
 import { StreamHub, type HubAttachment } from '../stream-hub.js';
 import type { HubMessage, PageMessage } from '../hub-protocol.js';
+import { TokenKeeper } from '../token.js';
 
 /** A port that has not answered the previous ping by the next one counts as gone. */
 const PING_MS = 4000;
+/** How long a page may take to answer a token request (its token function may call a backend). */
+const TOKEN_WAIT_MS = 15_000;
+
+interface HubEntry {
+  hub: StreamHub;
+  tokens: TokenKeeper;
+  /** Token requests waiting for a page's answer. */
+  waiting: Array<(answer: Extract<PageMessage, { t: 'token' }> | null) => void>;
+}
 
 interface PortState {
   port: MessagePort;
+  entry: HubEntry | null;
   attachment: HubAttachment | null;
   answered: boolean;
 }
 
-const hubs = new Map<string, StreamHub>();
+const hubs = new Map<string, HubEntry>();
 const ports = new Set<PortState>();
 
-function hubFor(m: Extract<PageMessage, { t: 'hello' }>): StreamHub {
-  const key = `${m.relay}\n${m.token ?? ''}`;
-  let hub = hubs.get(key);
-  if (!hub) hubs.set(key, (hub = new StreamHub({ relay: m.relay, token: m.token, heartbeatMs: m.heartbeatMs })));
-  return hub;
+function hubFor(m: Extract<PageMessage, { t: 'hello' }>): HubEntry {
+  const key = `${m.relay}\n${m.identity}`;
+  let entry = hubs.get(key);
+  if (!entry) {
+    const tokens: TokenKeeper = new TokenKeeper(() => askPage(created));
+    tokens.renewable = false;
+    const created: HubEntry = { hub: new StreamHub({ relay: m.relay, token: tokens, heartbeatMs: m.heartbeatMs }), tokens, waiting: [] };
+    hubs.set(key, (entry = created));
+  }
+  entry.tokens.renewable ||= m.renewable;
+  entry.tokens.offer(m.token);
+  return entry;
+}
+
+/** A fresh token from the page that joined this hub last (the likeliest to be alive and awake). */
+function askPage(entry: HubEntry): Promise<string | null> {
+  const asked = [...ports].reverse().find((s) => s.entry === entry && s.attachment);
+  if (!asked) return Promise.reject(new Error('no page is left to ask for a fresh subscriber token'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => settle(null), TOKEN_WAIT_MS);
+    const settle = (answer: Extract<PageMessage, { t: 'token' }> | null) => {
+      clearTimeout(timer);
+      entry.waiting = entry.waiting.filter((w) => w !== settle);
+      if (!answer) reject(new Error(`no page answered the request for a fresh subscriber token within ${TOKEN_WAIT_MS / 1000} s`));
+      else if (answer.error) reject(new Error(answer.error));
+      else resolve(answer.token);
+    };
+    entry.waiting.push(settle);
+    asked.port.postMessage({ t: 'token' } satisfies HubMessage);
+  });
 }
 
 function drop(state: PortState): void {
   state.attachment?.detach();
   state.attachment = null;
+  state.entry = null;
 }
 
 function onMessage(state: PortState, m: PageMessage): void {
@@ -36,7 +74,11 @@ function onMessage(state: PortState, m: PageMessage): void {
   switch (m.t) {
     case 'hello':
       drop(state);
-      state.attachment = hubFor(m).attach({ deliver: (msg: HubMessage) => state.port.postMessage(msg) });
+      state.entry = hubFor(m);
+      state.attachment = state.entry.hub.attach({ deliver: (msg: HubMessage) => state.port.postMessage(msg) });
+      return;
+    case 'token':
+      for (const settle of state.entry?.waiting.slice() ?? []) settle(m);
       return;
     case 'subscribe':
       state.attachment?.subscribe(m.selectors);
@@ -55,7 +97,7 @@ function onMessage(state: PortState, m: PageMessage): void {
 const scope = globalThis as unknown as { onconnect: ((e: MessageEvent) => void) | null };
 scope.onconnect = (e: MessageEvent) => {
   const port = e.ports[0];
-  const state: PortState = { port, attachment: null, answered: true };
+  const state: PortState = { port, entry: null, attachment: null, answered: true };
   ports.add(state);
   port.onmessage = (ev: MessageEvent<PageMessage>) => onMessage(state, ev.data);
   port.start();

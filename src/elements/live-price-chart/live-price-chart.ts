@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
 import type uPlot from 'uplot';
 import { currentConfig } from '../../core/configure.js';
+import { TokenKeeper } from '../../core/token.js';
 import { compareIds, type Envelope, type EventInput } from '../../core/wire.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
@@ -318,7 +319,6 @@ export class LivePriceChart extends LiveElement {
     const period = parsePeriod(this.period);
     if (!period || !this.topic || !this.key) return;
     const relay = this.relay ?? this.live.liveConnection?.relay ?? currentConfig().relay ?? null;
-    const token = this.live.liveConnection?.options.token ?? currentConfig().token ?? null;
     if (!relay) {
       this.error = { code: 'no_relay', message: 'no relay to load the history from: set the relay attribute, or data-relay on the live-elements script tag' };
       return;
@@ -327,11 +327,15 @@ export class LivePriceChart extends LiveElement {
     const abort = new AbortController();
     this.fetchAbort = abort;
     try {
+      // The series is authorized like the stream: the same (fresh) token.
+      const conn = this.live.liveConnection;
+      const token = conn ? await conn.token() : await new TokenKeeper(currentConfig().token ?? null).get();
+      if (abort.signal.aborted) return;
       const s = await fetchSeries({ relay, token, topic: this.topic, key: this.key, period, fields: this.requestedFields(), signal: abort.signal });
       if (!abort.signal.aborted) this.takeHistory(s);
     } catch (err) {
       if (abort.signal.aborted) return;
-      const e = err instanceof SeriesFetchError ? err : new SeriesFetchError('network', String(err));
+      const e = err instanceof SeriesFetchError ? err : new SeriesFetchError('token_failed', (err as Error).message);
       this.error = { code: e.code, message: e.message };
     }
   }

@@ -1,5 +1,6 @@
 import { LitElement, css, html, type PropertyValues, type PropertyDeclarations } from 'lit';
 import { getConnection } from '../../core/configure.js';
+import type { TokenFunction } from '../../core/token.js';
 import { ConnectionProvider } from '../live-context.js';
 import { defineElement } from '../define.js';
 
@@ -8,7 +9,8 @@ import { defineElement } from '../define.js';
  * @summary Provides a relay connection to every live element inside it.
  *
  * Elements inside subscribe through this source's relay and token instead of the page default.
- * Sources with the same relay and token share one connection (and one stream per browser).
+ * Sources with the same relay and token share one connection; pages of the same reader (the
+ * token's `sub`) share one stream per browser, pages of different readers never do.
  *
  * @slot - The live elements that use this relay.
  */
@@ -25,8 +27,11 @@ export class LiveSource extends LitElement {
   /** The relay's base URL, e.g. `https://relay.example.com`. */
   relay = '';
 
-  /** Bearer token for private topics (sent as `Authorization`). */
-  token = '';
+  /**
+   * Subscriber token for private topics (a JWT, sent as `Authorization: Bearer`). As a property
+   * it may also be an async function returning a fresh token, called again before each token's `exp`.
+   */
+  token: string | TokenFunction = '';
 
   /** URL of a same-origin copy of the connection worker; `false` never uses a SharedWorker. */
   worker = '';
