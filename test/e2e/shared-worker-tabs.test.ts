@@ -5,12 +5,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, recordPageErrors } from '../helpers/browser.js';
 import { startRelay, publish, type InProcessRelay } from '../helpers/relay.js';
 import { freePort } from '../helpers/redis-server.js';
-import { waitUntil } from '../helpers/e2e.js';
+import { readMetric, waitUntil } from '../helpers/e2e.js';
+import { mintToken, TEST_JWT_SECRET } from '../helpers/tokens.js';
 
 /*
  * Real tabs (pages of one browser context) loading the kit from a vite dev server: they share one
  * SharedWorker and so one stream to the relay; closing a tab releases its subscriptions. Without
- * SharedWorker the tabs elect a leader, and closing the leader loses no event.
+ * SharedWorker the tabs elect a leader, and closing the leader loses no event. The relay verifies
+ * subscriber tokens (its default PUBLIC_TOPICS keep the demo topics open): tabs of one reader share
+ * a stream, tabs of different readers (or anonymous and a reader) do not.
  */
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -25,7 +28,7 @@ before(async () => {
   origin = `http://127.0.0.1:${port}`;
   vite = await createServer({ root, configFile: false, logLevel: 'silent', server: { port, host: '127.0.0.1', strictPort: true, hmr: false } });
   await vite.listen();
-  relay = await startRelay({ config: { CORS_ORIGINS: [origin], RETRY_MS: 300 } });
+  relay = await startRelay({ config: { CORS_ORIGINS: [origin], RETRY_MS: 300, SUBSCRIBER_JWT_SECRET: TEST_JWT_SECRET } });
   browser = await launchChromium();
   context = await browser.newContext();
 });
@@ -39,8 +42,9 @@ after(async () => {
 
 const streams = async () => (await relay.ctx.metrics.sseClients.get()).values[0]?.value ?? 0;
 
-async function openTab(topics: string[], ctx: BrowserContext = context): Promise<{ page: Page; errors: string[] }> {
+async function openTab(topics: string[], ctx: BrowserContext = context, token?: string): Promise<{ page: Page; errors: string[] }> {
   const q = new URLSearchParams({ relay: relay.url });
+  if (token) q.set('token', token);
   for (const t of topics) q.append('topic', t);
   const page = await ctx.newPage();
   const errors = recordPageErrors(page);
@@ -115,5 +119,45 @@ test('without SharedWorker three tabs share the leader\'s stream; closing the le
     for (const f of followers) assert.deepEqual(f.errors, []);
   } finally {
     await noWorker.close();
+  }
+});
+
+test('one stream per reader: two tabs of one identity share it (even with two tokens), two identities get two', async () => {
+  // The relay's own count of open streams, as an operator reads it.
+  const sseClients = () => readMetric(relay.url, 'live_sse_clients');
+  await waitUntil('no stream left over', async () => (await sseClients()) === 0, 15_000);
+  // Two tokens of alice (a refresh gives another token, same `sub`), one of bob.
+  const alice1 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 600 });
+  const alice2 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 900 });
+  const bob = await mintToken({ sub: 'bob', topics: ['notes'] });
+  for (const mode of ['worker', 'leader'] as const) {
+    const ctx = await browser.newContext();
+    if (mode === 'leader') {
+      await ctx.addInitScript(() => {
+        delete (window as any).SharedWorker;
+      });
+    }
+    try {
+      const a1 = await openTab(['notes'], ctx, alice1);
+      const a2 = await openTab(['notes'], ctx, alice2);
+      assert.equal(await a1.page.evaluate(() => (window as any).tab.conn.mode), mode);
+      await waitUntil(`${mode}: one stream for alice's two tabs`, async () => (await sseClients()) === 1);
+      const b = await openTab(['notes'], ctx, bob);
+      const anon = await openTab(['prices'], ctx);
+      await waitUntil(`${mode}: alice, bob and an anonymous reader: three streams`, async () => (await sseClients()) === 3);
+      await publish(relay.url, [
+        { topic: 'notes', key: 'n1', op: 'upsert', data: { n: 1 } },
+        { topic: 'prices', key: '4151', op: 'upsert', data: { n: 2 } },
+      ]);
+      for (const t of [a1, a2, b]) await waitUntil(`${mode}: the note in every reader's tab`, async () => (await seen(t.page)).includes('notes:1'));
+      await waitUntil(`${mode}: the price in the anonymous tab`, async () => (await seen(anon.page)).includes('prices:2'));
+      // Held a moment: no tab opened a stream of its own late.
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(await sseClients(), 3);
+      assert.deepEqual([...a1.errors, ...a2.errors, ...b.errors, ...anon.errors], []);
+    } finally {
+      await ctx.close();
+    }
+    await waitUntil(`${mode}: the streams closed with the tabs`, async () => (await sseClients()) === 0, 15_000);
   }
 });
