@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { LOG_REDACTION } from './auth/log-redaction.js';
-import { SubscriberAuth } from './auth/subscriber-auth.js';
+import { publicTopicsWarning, SubscriberAuth } from './auth/subscriber-auth.js';
 import { createBus } from './bus/create-bus.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContext } from './context.js';
@@ -25,6 +25,8 @@ try {
 }
 
 const log = pino({ level: config.LOG_LEVEL, redact: LOG_REDACTION });
+const authWarning = publicTopicsWarning(process.env, config);
+if (authWarning) log.warn(authWarning);
 const bus = await createBus(config, log);
 const ctx = createContext(config, bus, log);
 const relay = await listen(ctx, config.PORT, config.HOST);

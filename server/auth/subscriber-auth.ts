@@ -107,6 +107,15 @@ export class SubscriberAuth {
   }
 }
 
+/**
+ * The warning for a PUBLIC_TOPICS that does nothing: without SUBSCRIBER_JWT_SECRET or
+ * SUBSCRIBER_JWT_PUBLIC_KEY no token can be verified, so every topic is public. Null when fine.
+ */
+export function publicTopicsWarning(env: Record<string, string | undefined>, config: Pick<Config, 'SUBSCRIBER_JWT_SECRET' | 'SUBSCRIBER_JWT_PUBLIC_KEY'>): string | null {
+  if (!env.PUBLIC_TOPICS?.trim() || config.SUBSCRIBER_JWT_SECRET || config.SUBSCRIBER_JWT_PUBLIC_KEY) return null;
+  return 'PUBLIC_TOPICS is set but does nothing: every topic is public until SUBSCRIBER_JWT_SECRET or SUBSCRIBER_JWT_PUBLIC_KEY is set to verify subscriber tokens';
+}
+
 function refuse(status: 401 | 403, reason: RefusalReason, message: string): ReaderDecision & { ok: false } {
   return { ok: false, status, code: status === 401 ? 'unauthorized' : 'forbidden', reason, message };
 }

@@ -45,3 +45,24 @@ test('a bad variable stops the relay with a message naming it', async () => {
   assert.notEqual(err.code, 0);
   assert.match(err.output, /PORT="eighty": must be a whole number/);
 });
+
+test('PUBLIC_TOPICS without a key to verify tokens starts with a warning that it does nothing', async () => {
+  const warning = /PUBLIC_TOPICS is set but does nothing: every topic is public until SUBSCRIBER_JWT_SECRET or SUBSCRIBER_JWT_PUBLIC_KEY is set/;
+  const open = await spawnRelay({ PUBLIC_TOPICS: 'prices' });
+  try {
+    assert.match(open.output(), warning);
+    // And it is true: a topic outside PUBLIC_TOPICS is readable without a token.
+    const s = await openStream(open.url, { topics: 'secrets' });
+    assert.equal(s.status, 200);
+    s.close();
+  } finally {
+    await open.kill();
+  }
+  const guarded = await spawnRelay({ PUBLIC_TOPICS: 'prices', SUBSCRIBER_JWT_SECRET: 'a-subscriber-secret-of-32-characters!' });
+  try {
+    assert.doesNotMatch(guarded.output(), warning);
+    assert.match(guarded.output(), /readers: HS256 tokens, public: prices/);
+  } finally {
+    await guarded.kill();
+  }
+});
