@@ -15,15 +15,23 @@ interface Claims {
   iat?: unknown;
 }
 
-/** A JWT's payload, or null when the token is not a readable JWT. */
-function claimsOf(token: string): Claims | null {
+/**
+ * A JWT's payload, or an empty object when the token is not a readable JWT. Read as Latin-1
+ * (`atob`): non-ASCII text in `sub` comes out garbled but the same in every tab, which is all the
+ * identity hash needs, and the numbers are exact.
+ */
+export function claimsOf(token: string | null): Claims {
   try {
-    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const claims: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
-    return typeof claims === 'object' && claims !== null ? (claims as Claims) : null;
+    return (JSON.parse(atob(token!.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as Claims | null) ?? {};
   } catch {
-    return null;
+    return {};
   }
+}
+
+/** A token's `exp` in unix ms, or null. */
+export function expOf(token: string | null): number | null {
+  const { exp } = claimsOf(token);
+  return typeof exp === 'number' ? exp * 1000 : null;
 }
 
 /**
@@ -33,7 +41,7 @@ function claimsOf(token: string): Claims | null {
  */
 export function identityOf(token: string | null): string {
   if (!token) return '';
-  const sub = claimsOf(token)?.sub;
+  const { sub } = claimsOf(token);
   const text = typeof sub === 'string' ? `sub:${sub}` : `token:${token}`;
   // Two 32-bit FNV-1a hashes with different seeds: names must not collide between identities.
   return fnv1a(text, 0x811c9dc5) + fnv1a(text, 0x050c5d1f);
@@ -87,19 +95,18 @@ export class TokenKeeper {
    * Error saying what is wrong when the function throws or returns something else than a string or null.
    */
   refresh(): Promise<string | null> {
-    if (!this.renewable || typeof this.source !== 'function') return Promise.resolve(this.value);
     const source = this.source;
+    if (!this.renewable || typeof source !== 'function') return Promise.resolve(this.value);
     this.pending ??= (async () => {
       try {
         let token: unknown;
         try {
           token = await source();
         } catch (err) {
-          throw new Error(`the token function failed: ${err instanceof Error ? err.message : String(err)}; it must return a subscriber token (a JWT) or null`);
+          token = err instanceof Error ? err.message : err;
+          throw new Error(`the token function failed: ${String(token)}`);
         }
-        if (token !== null && (typeof token !== 'string' || token === '')) {
-          throw new Error(`the token function returned ${typeof token === 'string' ? 'an empty string' : typeof token}; it must return a subscriber token (a JWT string) or null`);
-        }
+        if (token !== null && (typeof token !== 'string' || !token)) throw new Error(`the token function returned ${JSON.stringify(token)}, not a JWT or null`);
         this.take(token);
         return token;
       } finally {
@@ -109,30 +116,12 @@ export class TokenKeeper {
     return this.pending;
   }
 
-  /** Adopts `token` (from a page, in the worker) when it lives longer than the current one. */
-  offer(token: string | null): void {
-    if (token === null || token === this.value) return;
-    const exp = expOf(token);
-    const current = this.value === null ? null : expOf(this.value);
-    if (this.value === null || exp === null || (current !== null && exp > current)) this.take(token);
-  }
-
-  private take(token: string | null): void {
+  /** Makes `token` the current one and works out when to replace it. */
+  take(token: string | null): void {
     this.value = token;
-    const claims = token ? claimsOf(token) : null;
     const exp = expOf(token);
-    if (exp === null) {
-      this.refreshAtMs = null;
-      return;
-    }
-    const issued = typeof claims?.iat === 'number' ? claims.iat * 1000 : Date.now();
-    const lead = Math.min(MAX_LEAD_MS, Math.max(0, exp - issued) / 10);
-    this.refreshAtMs = exp - lead;
+    const { iat } = claimsOf(token);
+    const life = exp === null ? 0 : exp - (typeof iat === 'number' ? iat * 1000 : Date.now());
+    this.refreshAtMs = exp === null ? null : exp - Math.min(MAX_LEAD_MS, Math.max(0, life) / 10);
   }
-}
-
-/** A token's `exp` in unix ms, or null. */
-function expOf(token: string | null): number | null {
-  const exp = token ? claimsOf(token)?.exp : undefined;
-  return typeof exp === 'number' ? exp * 1000 : null;
 }

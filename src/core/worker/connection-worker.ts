@@ -7,7 +7,7 @@
  */
 import { StreamHub, type HubAttachment } from '../stream-hub.js';
 import type { HubMessage, PageMessage } from '../hub-protocol.js';
-import { TokenKeeper } from '../token.js';
+import { expOf, TokenKeeper } from '../token.js';
 
 /** A port that has not answered the previous ping by the next one counts as gone. */
 const PING_MS = 4000;
@@ -41,8 +41,16 @@ function hubFor(m: Extract<PageMessage, { t: 'hello' }>): HubEntry {
     hubs.set(key, (entry = created));
   }
   entry.tokens.renewable ||= m.renewable;
-  entry.tokens.offer(m.token);
+  offer(entry.tokens, m.token);
   return entry;
+}
+
+/** A page's current token replaces the worker's when that has none or the page's lives longer. */
+function offer(tokens: TokenKeeper, token: string | null): void {
+  if (token === null || token === tokens.value) return;
+  const exp = expOf(token);
+  const current = expOf(tokens.value);
+  if (tokens.value === null || exp === null || (current !== null && exp > current)) tokens.take(token);
 }
 
 /** A fresh token from the page that joined this hub last (the likeliest to be alive and awake). */
