@@ -79,7 +79,7 @@ describe('subscriber tokens', () => {
       const topic = uniqueTopic('refresh');
       const minted: Array<{ at: number; exp: number }> = [];
       const token = async () => {
-        const t = await mint({ sub: uniqueTopic('refresher'), topics: [topic], expiresIn: 12 });
+        const t = await mint({ sub: uniqueTopic('refresher'), topics: [topic], expiresIn: 20 });
         minted.push({ at: Date.now(), exp: expOf(t) });
         return t;
       };
@@ -216,6 +216,38 @@ describe('subscriber tokens', () => {
     await waitFor('both still live', () => (ok.items.get('api-1') as { status: string }).status === 'completed' && (open.items.get('web-1') as { status: string }).status === 'failed');
     expect(refused.getAttribute('phase')).to.equal('error');
     source.remove();
+  });
+
+  it('leader mode: a 403 drops only the refused selector, and another tab asking for it is told at once', async () => {
+    const { jwt } = await relays();
+    const allowed = uniqueTopic('mine');
+    const denied = uniqueTopic('theirs');
+    const reader = uniqueTopic('leader');
+    const conn = getConnection({ relay: jwt, token: await mint({ sub: reader, topics: [allowed] }), worker: false });
+    const { sub: ok, seen } = follow(conn, allowed);
+    const refused = conn.subscribe(denied, () => {});
+    // A second connection of the same reader (another token of its `sub`) joins the leader's stream, as another tab would.
+    const follower = getConnection({ relay: jwt, token: await mint({ sub: reader, topics: [allowed], expiresIn: 900 }), worker: false });
+    try {
+      await waitFor('the refused selector errored', () => refused.phase === 'error');
+      expect(conn.mode).to.equal('leader');
+      expect(refused.error!.code).to.equal('forbidden');
+      expect(refused.error!.message).to.contain(`the relay refused "${denied}"`);
+      await waitFor('the other ready and open', () => ok.phase === 'ready' && conn.status.status === 'open');
+      await publish(jwt, { topic: allowed, key: 'x', op: 'upsert', data: { n: 1 } });
+      await waitFor('its event', () => seen.includes(1));
+      const before = (await stats('jwt')).streamRequests;
+      const asked = follower.subscribe(denied, () => {});
+      await waitFor('the follower told the selector is refused', () => asked.phase === 'error');
+      expect(follower.leading, 'the first connection leads').to.equal(false);
+      expect(asked.error!.message).to.contain(`the relay refused "${denied}"`);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await stats('jwt')).streamRequests, 'no new stream request for a known refusal').to.equal(before);
+    } finally {
+      follower.close();
+      refused.release();
+      ok.release();
+    }
   });
 
   it('the chart reads its series with the same token', async () => {
