@@ -7,6 +7,7 @@ import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, numberFormat, timeMs } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { decimate } from './decimate.js';
 import { LiveBuffer } from './live-buffer.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
 import { loadUplot } from './load-uplot.js';
@@ -21,6 +22,9 @@ export interface LiveTip {
   values: Record<string, number | null>;
 }
 
+/** Live points redraw the plot at most this often (ms). */
+const LIVE_REDRAW_MS = 100;
+
 /** Live events kept while the history loads; more than this and the oldest go. */
 const MAX_EARLY = 1000;
 
@@ -31,7 +35,9 @@ let syntheticSeq = 0;
  * stream, consolidated per period bucket (1h → 1 min, 24h → 5 min, 7d → 30 min, 30d → 2 h,
  * 90d → 6 h, 1y/all → 1 day). The newest point is drawn as a "live tip" marker until its bucket
  * closes. uPlot is loaded only when a chart is on the page. Redraws at most once per animation
- * frame and follows its container's size.
+ * frame, for live points at most 10 times a second, and follows its container's size. A history
+ * with more points than the plot has pixels is drawn reduced to each pixel column's extremes, so a
+ * redraw costs the same for 50,000 points as for 5,000 and no spike is lost.
  *
  * @tag live-price-chart
  * @summary Live price chart with history.
@@ -85,8 +91,13 @@ export class LivePriceChart extends LiveElement {
   private early: Envelope[] = [];
   private fieldNames: string[] = [];
   private buffer = new LiveBuffer(BUCKET_MS['24h'], 0);
-  /** uPlot's aligned data: unix ms, then one array per field (history, then the live buffer). */
+  /**
+   * uPlot's aligned data: unix ms, then one array per field: the history reduced to the plot's
+   * pixel columns (see {@link decimate}), then the live buffer's buckets after it.
+   */
   private data: Array<Array<number | null>> = [[]];
+  /** The pixel columns the history in `data` was reduced for. */
+  private dataColumns = 0;
   /** How many of the buffer's newest buckets are at the end of `data`. */
   private liveInData = 0;
   /** The last known value of every field, so a patch that carries one field keeps the others. */
@@ -95,6 +106,7 @@ export class LivePriceChart extends LiveElement {
   private plotPromise: Promise<void> | null = null;
   private frame = 0;
   private tipTimer: ReturnType<typeof setTimeout> | undefined;
+  private tipTimerEnd: number | null = null;
   private fetchAbort: AbortController | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private schemeQuery: MediaQueryList | null = null;
@@ -121,12 +133,16 @@ export class LivePriceChart extends LiveElement {
     return { time: this.buffer.t[n - 1], values };
   }
 
-  /** Points drawn: history points plus live buckets. */
+  /** Points shown: history points plus live buckets. */
   get pointCount(): number {
-    return this.data[0].length;
+    return (this.historyValue?.t.length ?? 0) + this.liveInData;
   }
 
-  /** The drawn series: unix ms times and, per field, the values (a copy, for inspection). */
+  /**
+   * The drawn series: unix ms times and, per field, the values (a copy, for inspection). A history
+   * longer than four points per pixel column is drawn reduced to each column's first, last, minimum
+   * and maximum points, so it has fewer points than {@link pointCount} but the same extremes.
+   */
   get chartData(): { t: number[]; series: Record<string, Array<number | null>> } {
     const series: Record<string, Array<number | null>> = {};
     this.fieldNames.forEach((f, i) => (series[f] = this.data[i + 1].slice()));
@@ -147,7 +163,7 @@ export class LivePriceChart extends LiveElement {
       }
       if (this.foldLive(e)) changed = true;
     }
-    if (changed) this.scheduleDraw(true);
+    if (changed) this.scheduleDraw(true, false, true);
   }
 
   /**
@@ -201,10 +217,21 @@ export class LivePriceChart extends LiveElement {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
     clearTimeout(this.tipTimer);
+    this.tipTimerEnd = null;
+    clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     this.plot?.destroy();
     this.plot = null;
+  }
+
+  protected override shouldUpdate(changed: PropertyValues): boolean {
+    // A live batch alone renders with the redraw already scheduled: legend and plot change together,
+    // in one frame, at the redraw's pace.
+    const liveOnly = changed.size === 0 || (changed.size === 1 && changed.has('items'));
+    if (liveOnly && (this.frame !== 0 || this.drawTimer !== undefined)) return false;
+    return super.shouldUpdate(changed);
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -347,11 +374,10 @@ export class LivePriceChart extends LiveElement {
     this.historyValue = s;
     if (this.fieldNames.length === 0) this.fieldNames = Object.keys(s.series);
     this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames.length);
-    const t = s.t.slice();
-    this.data = [t, ...this.fieldNames.map((f) => (s.series[f] ?? t.map(() => null)).slice())];
-    const n = t.length - 1;
-    this.fieldNames.forEach((f, i) => {
-      const v = n >= 0 ? this.data[i + 1][n] : null;
+    this.rebuildData(this.plotColumns());
+    const n = s.t.length - 1;
+    this.fieldNames.forEach((f) => {
+      const v = n >= 0 ? s.series[f]?.[n] : null;
       if (typeof v === 'number') this.lastValues[f] = v;
     });
     this.phase = 'ready';
@@ -374,7 +400,7 @@ export class LivePriceChart extends LiveElement {
       // No history fields and none requested: draw the point's numeric fields.
       this.fieldNames = Object.keys(data).filter((k) => k !== 'ts' && typeof data[k] === 'number');
       this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames.length);
-      this.data = [[], ...this.fieldNames.map(() => [])];
+      this.rebuildData();
     }
     const values: Array<number | null> = [];
     for (const f of this.fieldNames) {
@@ -408,11 +434,16 @@ export class LivePriceChart extends LiveElement {
 
   private pendingLive = false;
 
-  /** Rebuilds `data` from the history and the buffer (after the buffer dropped its oldest buckets). */
-  private rebuildData(): void {
+  /**
+   * Rebuilds `data` from the history reduced to `columns` pixel columns and the buffer (after the
+   * buffer dropped its oldest buckets, or the plot's width changed). O(columns + live buckets).
+   */
+  private rebuildData(columns = this.dataColumns): void {
     const s = this.historyValue;
-    const t: number[] = s ? s.t.slice() : [];
-    this.data = [t, ...this.fieldNames.map((f) => (s?.series[f] ?? t.map(() => null)).slice())];
+    const n = s?.t.length ?? 0;
+    this.data = decimate([s?.t ?? [], ...this.fieldNames.map((f) => s?.series[f] ?? new Array<null>(n).fill(null))], columns);
+    this.dataColumns = columns;
+    const t = this.data[0] as number[];
     const end = t.length ? t[t.length - 1] : -Infinity;
     this.liveInData = 0;
     for (let i = 0; i < this.buffer.length; i++) {
@@ -426,21 +457,46 @@ export class LivePriceChart extends LiveElement {
   /** Redraws when the live tip's bucket closes, so the marker goes away on time. */
   private armTipTimer(): void {
     const end = this.buffer.newestBucketEnd();
+    // Most live points land in the open bucket: its timer already stands.
+    if (end === this.tipTimerEnd) return;
+    this.tipTimerEnd = end;
     clearTimeout(this.tipTimer);
     if (end === null) return;
-    this.tipTimer = setTimeout(() => this.scheduleDraw(false), Math.max(0, end - Date.now()) + 5);
+    this.tipTimer = setTimeout(() => {
+      this.tipTimerEnd = null;
+      this.scheduleDraw(false);
+    }, Math.max(0, end - Date.now()) + 5);
   }
 
-  /** Coalesces redraws: at most one per animation frame, however many points arrived. */
-  private scheduleDraw(dataChanged: boolean, resized = false): void {
+  /**
+   * Coalesces redraws: at most one per animation frame, however many points arrived, and live
+   * points at most one per {@link LIVE_REDRAW_MS} (a redraw rasterizes the whole canvas on the
+   * main thread; a price ticking 20 times a second need not cost 20 of them).
+   */
+  private scheduleDraw(dataChanged: boolean, resized = false, live = false): void {
     this.dirtyData ||= dataChanged;
     this.dirtySize ||= resized;
     if (this.frame) return;
+    const wait = live ? this.liveDrawAt + LIVE_REDRAW_MS - performance.now() : 0;
+    if (wait > 0) {
+      this.drawTimer ??= setTimeout(() => {
+        this.drawTimer = undefined;
+        this.scheduleDraw(false, false, true);
+      }, wait);
+      return;
+    }
+    clearTimeout(this.drawTimer);
+    this.drawTimer = undefined;
+    if (live) this.liveDrawAt = performance.now();
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.draw();
     });
   }
+
+  private drawTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last live redraw was asked for (performance.now()). */
+  private liveDrawAt = -Infinity;
 
   private dirtyData = false;
   private dirtySize = false;
@@ -456,6 +512,7 @@ export class LivePriceChart extends LiveElement {
     if (this.dirtySize) {
       const { width, height } = this.plotSize();
       if (width !== plot.width || height !== plot.height) plot.setSize({ width, height });
+      if (this.fitColumns()) this.dirtyData = true;
     }
     if (this.dirtyData) plot.setData(this.data as uPlot.AlignedData);
     else plot.redraw(false);
@@ -465,6 +522,20 @@ export class LivePriceChart extends LiveElement {
   /** Marks `key` changed for `live-change`, without highlighting (a chart has no rows). */
   private notifyLive(key: string): void {
     this.takeItems(this.items, [key]);
+  }
+
+  /** Pixel columns of the plot (device pixels: a line is drawn at that resolution). */
+  private plotColumns(): number {
+    return Math.ceil(this.plotSize().width * devicePixelRatio);
+  }
+
+  /** Re-reduces the history when the plot's columns changed and it is (or was) reduced; true if so. */
+  private fitColumns(): boolean {
+    const columns = this.plotColumns();
+    const n = this.historyValue?.t.length ?? 0;
+    if (columns === this.dataColumns || (n <= 4 * columns && n <= 4 * this.dataColumns)) return false;
+    this.rebuildData(columns);
+    return true;
   }
 
   private plotSize(): { width: number; height: number } {
@@ -486,6 +557,7 @@ export class LivePriceChart extends LiveElement {
       await this.updateComplete;
       const el = this.plotEl;
       if (!el || this.plot || !this.isConnected) return;
+      this.fitColumns();
       this.plot = new UPlot(this.plotOptions(), this.data as uPlot.AlignedData, el);
     })().finally(() => (this.plotPromise = null));
     return this.plotPromise;
