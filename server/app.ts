@@ -4,7 +4,7 @@ import { readerAuth } from './auth/reader-auth.js';
 import { cors } from './cors.js';
 import { sendError } from './http-error.js';
 import { demoRoutes } from './routes/demo.js';
-import { eventsRoutes } from './routes/events.js';
+import { streamHandler, type StreamHandler } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { kitRoutes } from './routes/kit.js';
 import { publishRoutes } from './routes/publish.js';
@@ -12,17 +12,21 @@ import { seriesRoutes } from './routes/series.js';
 import { topicsRoutes } from './routes/topics.js';
 import { sequinWebhookRoutes } from './routes/webhooks-sequin.js';
 
-/** The relay's Express app for one context. It never listens: `server/main.ts` (or a test) does. */
-export function createApp(ctx: RelayContext): express.Express {
+/**
+ * The relay's Express app for one context. It never listens: `server/main.ts` (or a test) does.
+ * `streams` serves `GET /v1/events` (CORS and reader auth included); server.ts passes the one it
+ * also calls directly for stream requests, so they skip Express.
+ */
+export function createApp(ctx: RelayContext, streams: StreamHandler = streamHandler(ctx)): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.get('/v1/events', (req, res) => streams(req, res));
   app.use(cors(ctx.config.CORS_ORIGINS));
 
   app.use(healthRoutes(ctx));
-  // Before every read route: the stream, snapshots and series are authorized alike.
+  // Before every read route: snapshots and series are authorized alike (the stream, above, the same way).
   app.use(readerAuth(ctx));
-  app.use(eventsRoutes(ctx));
   app.use(topicsRoutes(ctx));
   app.use(publishRoutes(ctx));
   app.use(seriesRoutes(ctx));

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 
 /**
@@ -6,13 +7,9 @@ import type { RequestHandler } from 'express';
  * non-browser callers send no Origin and are unaffected.
  */
 export function cors(origins: readonly string[]): RequestHandler {
-  const any = origins.includes('*');
-  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
+  const allow = corsHeaders(origins);
   return (req, res, next) => {
-    const origin = req.get('origin');
-    res.vary('Origin');
-    if (origin && (any || allowed.has(origin))) {
-      res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
+    if (allow(req, res)) {
       if (req.method === 'OPTIONS') {
         res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
         res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Last-Event-ID, Cache-Control');
@@ -22,5 +19,23 @@ export function cors(origins: readonly string[]): RequestHandler {
       }
     }
     next();
+  };
+}
+
+/**
+ * The allowlist check alone, for plain node:http handlers (the SSE route): sets `Vary: Origin` and,
+ * for an allowed origin, `Access-Control-Allow-Origin`; true when the origin is allowed.
+ */
+export function corsHeaders(origins: readonly string[]): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const any = origins.includes('*');
+  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
+  return (req, res) => {
+    const origin = req.headers.origin;
+    const vary = res.getHeader('Vary');
+    if (vary === undefined) res.setHeader('Vary', 'Origin');
+    else if (!/(^|,)\s*(origin|\*)\s*(,|$)/i.test(String(vary))) res.setHeader('Vary', `${String(vary)}, Origin`);
+    if (!origin || !(any || allowed.has(origin))) return false;
+    res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
+    return true;
   };
 }

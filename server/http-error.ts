@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { ErrorBody } from '../src/core/wire.js';
 
 /**
@@ -7,7 +7,12 @@ import type { ErrorBody } from '../src/core/wire.js';
  * person what was wrong with which input and how to fix it. `extra` adds machine-readable detail
  * (a 403's `selectors`).
  */
-export function sendError(res: Response, status: number, code: string, message: string, extra?: Pick<ErrorBody['error'], 'selectors'>): void {
+export function sendError(res: ServerResponse, status: number, code: string, message: string, extra?: Pick<ErrorBody['error'], 'selectors'>): void {
   const body: ErrorBody = { error: { code, message, ...extra } };
-  res.status(status).json(body);
+  // Plain node:http, so the SSE route (served without Express, see server.ts) answers alike.
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }

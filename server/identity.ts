@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { readerOf } from './auth/reader-auth.js';
 
 /**
@@ -6,7 +6,7 @@ import { readerOf } from './auth/reader-auth.js';
  * addresses it connects from), anyone else by the client's address. The prefixes keep a `sub`
  * that looks like an address from sharing an anonymous reader's count.
  */
-export function identityOf(req: Request): string {
+export function identityOf(req: IncomingMessage): string {
   const sub = readerOf(req)?.sub;
   if (sub) return `sub:${sub}`;
   return `addr:${req.socket.remoteAddress ?? 'unknown'}`;

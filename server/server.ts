@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import type { RelayContext } from './context.js';
+import { isStreamRequest, streamHandler } from './routes/events.js';
 
 /** A relay listening on a socket. */
 export interface RunningRelay {
@@ -17,7 +18,10 @@ export interface RunningRelay {
 
 /** Serves the context's app on `port`/`host` (host unset: every interface). */
 export async function listen(ctx: RelayContext, port: number, host?: string): Promise<RunningRelay> {
-  const server = createServer(createApp(ctx));
+  const streams = streamHandler(ctx);
+  const app = createApp(ctx, streams);
+  // Streams skip Express: it costs each held stream memory for nothing (see streamHandler).
+  const server = createServer((req, res) => (isStreamRequest(req) ? streams(req, res) : app(req, res)));
   // Streams are long-lived by design; the lifetime limit is MAX_LIFETIME_MS, not a socket timeout.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5000;

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /** Where a subscriber token came from, strongest first. */
 export type TokenSource = 'header' | 'cookie' | 'query';
@@ -11,16 +11,16 @@ export const TOKEN_COOKIE = 'live_token';
  * `live_token` cookie, the `token` query parameter (the weakest: URLs end up in proxy logs and
  * browser history; it exists for a plain EventSource, which cannot send headers).
  */
-export function tokenFrom(req: Request): { token: string; source: TokenSource } | null {
-  const header = req.get('authorization');
+export function tokenFrom(headers: IncomingHttpHeaders, query: Readonly<Record<string, unknown>>): { token: string; source: TokenSource } | null {
+  const header = headers.authorization;
   if (header) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     // A malformed Authorization header is still "a token was sent": verifying it fails with a 401.
     return { token: m ? m[1] : header, source: 'header' };
   }
-  const cookie = cookieValue(req.get('cookie'), TOKEN_COOKIE);
+  const cookie = cookieValue(headers.cookie, TOKEN_COOKIE);
   if (cookie) return { token: cookie, source: 'cookie' };
-  const q = req.query.token;
+  const q = query.token;
   if (typeof q === 'string' && q !== '') return { token: q, source: 'query' };
   return null;
 }

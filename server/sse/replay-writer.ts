@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Envelope } from '../../src/core/wire.js';
 import { changeFrame } from './frames.js';
 
@@ -8,7 +8,7 @@ import { changeFrame } from './frames.js';
  * the send-buffer limit that evicts slow readers does not mistake a big replay for a stuck client.
  * Resolves false when the stream closed before the replay was written.
  */
-export async function writeReplay(res: Response, prefix: string, events: readonly Envelope[], sliceChars: number, isClosed: () => boolean): Promise<boolean> {
+export async function writeReplay(res: ServerResponse, prefix: string, events: readonly Envelope[], sliceChars: number, isClosed: () => boolean): Promise<boolean> {
   let chunk = prefix;
   for (let i = 0; i < events.length; i++) {
     chunk += changeFrame(events[i]);
@@ -22,7 +22,7 @@ export async function writeReplay(res: Response, prefix: string, events: readonl
 }
 
 /** Writes and, when the socket asks the writer to wait, waits for 'drain' (false on close). */
-function writeDrained(res: Response, chunk: string): Promise<boolean> {
+function writeDrained(res: ServerResponse, chunk: string): Promise<boolean> {
   if (res.write(chunk)) return Promise.resolve(true);
   return new Promise((resolve) => {
     const done = (ok: boolean) => () => {

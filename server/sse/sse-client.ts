@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 import type { Envelope, Selector } from '../../src/core/wire.js';
 
 /** One open SSE stream, as the hub tracks it. */
@@ -35,7 +35,7 @@ export class SseClient {
     readonly id: string,
     readonly identity: string,
     readonly selectors: readonly Selector[],
-    readonly res: Response,
+    readonly res: ServerResponse,
   ) {
     this.topics = [...new Set(selectors.map((s) => s.topic))];
     this.topicSet = new Set(this.topics);
