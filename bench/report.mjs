@@ -67,6 +67,24 @@ export function printReport(results) {
     }
     console.log(`  NOT MEASURABLE here: 50,000 on one process. The hard open-file limit is 20000 per process (ulimit -Hn, prlimit refused), so one process holds at most ~${n(PER_PROCESS_SOCKETS)} sockets; the figures above are the most one process can hold on this machine.`);
   }
+  const so = results.scaleOut;
+  if (so?.skipped) console.log(`\n== scale-out ==\n  ${so.skipped}`);
+  if (so?.steps) {
+    console.log(`\n== scale-out (idle streams with heartbeats, ${so.relays} relay processes on one Redis) ==`);
+    const rows = [];
+    for (const s of so.steps) {
+      for (const p of s.perProcess) rows.push([n(s.target), `relay ${p.relay}`, n(p.held), `${n(p.rss / 2 ** 20)} MB`, `${n(p.perConnection / 1024, 1)} kB`, `${n(p.heartbeatDelivery * 100, 1)}%`, '']);
+      rows.push([n(s.target), 'all', n(s.held), '', '', '', n(s.eventReached)]);
+    }
+    table(['target', 'process', 'held', 'RSS', 'per conn', 'heartbeats', 'one event reached'], rows);
+    const last = so.steps[so.steps.length - 1];
+    if (last) {
+      const worst = Math.max(...last.perProcess.map((p) => p.perConnection));
+      const beats = Math.min(...last.perProcess.map((p) => p.heartbeatDelivery));
+      goal(`${n(last.held)} streams held over ${so.relays} relays (goal 50,000), heartbeats to ${n(beats * 100, 1)}% of them, one event published on relay 1 reached ${n(last.eventReached)}`, last.held >= 50_000 && beats >= 0.99 && last.eventReached === last.held);
+      goal(`${n(worst / 1024, 1)} kB per connection on the fullest relay (goal <= 20 kB)`, worst <= 20 * 1024);
+    }
+  }
   const b = results.bundle;
   if (b) {
     console.log('\n== bundle (gzip -9) ==');

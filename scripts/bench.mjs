@@ -13,8 +13,9 @@ import { connections, PER_PROCESS_SOCKETS } from '../bench/connections.mjs';
 import { fanout } from '../bench/fanout.mjs';
 import { root } from '../bench/processes.mjs';
 import { printReport } from '../bench/report.mjs';
+import { scaleOut } from '../bench/scale-out.mjs';
 
-const SECTIONS = ['fanout', 'connections', 'bundle', 'chart', 'browser'];
+const SECTIONS = ['fanout', 'connections', 'scale-out', 'bundle', 'chart', 'browser'];
 const { values: opts } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -25,6 +26,8 @@ const { values: opts } = parseArgs({
     servers: { type: 'string', default: 'raw-node,better-sse,relay-memory,relay-redis' },
     ramp: { type: 'string', default: '5000,10000,19000' },
     'ramp-servers': { type: 'string', default: 'raw-node,relay-memory' },
+    'scale-out': { type: 'string', default: '20000,50000' },
+    relays: { type: 'string', default: '3' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -40,6 +43,8 @@ if (opts.help) {
   --servers a,b       fan-out servers (raw-node,better-sse,relay-memory,relay-redis)
   --ramp a,b,c        connection totals to ramp through (5000,10000,19000; one process holds < ${PER_PROCESS_SOCKETS + 1000})
   --ramp-servers a,b  servers to ramp (raw-node,relay-memory)
+  --scale-out a,b     totals to ramp over several relays on one Redis (20000,50000)
+  --relays N          relay processes for --scale-out (3; each holds < ${PER_PROCESS_SOCKETS + 1000})
   --no-build          measure dist/ as it is instead of running the build first`);
   process.exit(0);
 }
@@ -101,6 +106,11 @@ try {
     const steps = list('ramp').map(Number).sort((a, b) => a - b);
     log(`\nconnections: ramp to ${steps.join(', ')} idle streams`);
     await section('connections', () => connections({ servers: list('ramp-servers'), steps, heartbeatMs: 2000, log }));
+  }
+  if (only.includes('scale-out')) {
+    const steps = list('scale-out').map(Number).sort((a, b) => a - b);
+    log(`\nscale-out: ramp to ${steps.join(', ')} idle streams over ${number('relays')} relays on one Redis`);
+    await section('scaleOut', () => scaleOut({ relays: number('relays'), steps, heartbeatMs: 2000, log }));
   }
   if (only.includes('bundle')) {
     log('\nbundle');
