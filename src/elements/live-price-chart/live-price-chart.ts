@@ -23,7 +23,7 @@ export interface LiveTip {
 }
 
 /** Live points redraw the plot at most this often (ms). */
-const LIVE_REDRAW_MS = 100;
+const LIVE_REDRAW_MS = 200;
 
 /** Live events kept while the history loads; more than this and the oldest go. */
 const MAX_EARLY = 1000;
@@ -35,7 +35,7 @@ let syntheticSeq = 0;
  * stream, consolidated per period bucket (1h → 1 min, 24h → 5 min, 7d → 30 min, 30d → 2 h,
  * 90d → 6 h, 1y/all → 1 day). The newest point is drawn as a "live tip" marker until its bucket
  * closes. uPlot is loaded only when a chart is on the page. Redraws at most once per animation
- * frame, for live points at most 10 times a second, and follows its container's size. A history
+ * frame, for live points at most 5 times a second, and follows its container's size. A history
  * with more points than the plot has pixels is drawn reduced to each pixel column's extremes, so a
  * redraw costs the same for 50,000 points as for 5,000 and no spike is lost.
  *
