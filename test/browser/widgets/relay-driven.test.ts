@@ -60,8 +60,9 @@ describe('widgets on a real relay', () => {
     const { main } = await relays();
     const key = `k${Math.random().toString(36).slice(2, 8)}`;
     // The live tip lasts until its 1-minute bucket closes: start early enough in a minute that it
-    // is still open when checked (the test failed when it ran across a minute boundary).
-    await waitFor('a minute with 25 s left', () => Date.now() % 60_000 < 35_000, 30_000);
+    // is still open when checked (the test failed when it ran across a minute boundary). At most a
+    // 15 s wait, inside the test's 30 s timeout.
+    await waitFor('a minute with 15 s left', () => Date.now() % 60_000 < 45_000, 20_000);
     const nowS = Math.floor(Date.now() / 1000);
     // Recorded as a series by the relay (SERIES_TOPICS has prices): 30 points a minute apart.
     await publish(main, Array.from({ length: 30 }, (_, i) => ({ topic: 'prices', key, op: 'upsert' as const, data: { name: 'X', high: 100 + i, low: 90 + i, ts: nowS - (31 - i) * 60 } })));
