@@ -61,6 +61,8 @@ const schema = z.object({
   MAX_LIFETIME_MS: int(1000).default(1_800_000),
   MAX_CLIENTS: int(1).default(50_000),
   MAX_CLIENTS_PER_IDENTITY: int(1).default(20),
+  /** Proxies in front of the relay (a load balancer: 1) whose X-Forwarded-For gives the client's address. */
+  TRUST_PROXY: int(0, 10).default(0),
   HISTORY_SIZE: int(1).default(10_000),
   /** Bytes a client's socket may hold unsent before the client is evicted. */
   MAX_BUFFERED_BYTES: int(1024).default(1_048_576),

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { sendError } from './http-error.js';
-import { isLoopback } from './identity.js';
+import { isLocalCaller } from './identity.js';
 
 /** How publishing is guarded, for the start banner. */
 export function publishAuthMode(config: Config): string {
@@ -18,14 +18,14 @@ export function secretsEqual(given: string, expected: string): boolean {
 
 /**
  * With PUBLISH_TOKEN: requires `Authorization: Bearer <token>` (401 otherwise).
- * Without it: only callers on this machine may publish (403 otherwise).
+ * Without it: only callers on this machine, not relayed by a proxy, may publish (403 otherwise).
  */
 export function requirePublisher(config: Config): RequestHandler {
   return (req, res, next) => {
     const token = config.PUBLISH_TOKEN;
     if (!token) {
-      if (isLoopback(req.socket.remoteAddress)) return next();
-      return sendError(res, 403, 'forbidden', 'publishing is open to loopback callers only because PUBLISH_TOKEN is not set; set PUBLISH_TOKEN on the relay and send Authorization: Bearer <token>');
+      if (isLocalCaller(req)) return next();
+      return sendError(res, 403, 'forbidden', 'publishing is open to callers on the relay\'s own machine only (loopback, not through a proxy) because PUBLISH_TOKEN is not set; set PUBLISH_TOKEN on the relay and send Authorization: Bearer <token>');
     }
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);

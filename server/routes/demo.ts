@@ -2,6 +2,7 @@ import express from 'express';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
+import { isLocalCaller } from '../identity.js';
 
 /** Folder of the demo pages (dashboard, CMS page, drive page). */
 export const DEMO_DIR = fileURLToPath(new URL('../../demo/', import.meta.url));
@@ -33,16 +34,6 @@ export interface DemoInfo {
   simulate: boolean;
   /** True when secrets are shown: only for a loopback visitor that did not come through a proxy. */
   loopback: boolean;
-}
-
-/**
- * True for a direct loopback caller. A request relayed by a proxy (X-Forwarded-For/Forwarded)
- * arrives from loopback too, so it counts as remote: secrets never leave the machine that way.
- */
-export function isDirectLoopback(req: express.Request): boolean {
-  if (req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined) return false;
-  const addr = req.socket.remoteAddress ?? '';
-  return addr === '::1' || /^(::ffff:)?127\./.test(addr);
 }
 
 /** Builds the drive page's view of the configuration; secrets only for a direct loopback visitor. */
@@ -82,7 +73,7 @@ export function demoRoutes(ctx: { config: Config }): express.Router {
   const router = express.Router();
 
   router.get('/demo/info.json', (req, res) => {
-    res.set('Cache-Control', 'no-store').json(demoInfo(ctx.config, isDirectLoopback(req)));
+    res.set('Cache-Control', 'no-store').json(demoInfo(ctx.config, isLocalCaller(req)));
   });
 
   router.get([...TEMPLATED], async (req, res, next) => {

@@ -35,6 +35,12 @@ test('without PUBLISH_TOKEN a caller from another address gets 403', async () =>
     const remote = await fetch(url, { method: 'POST', headers: { 'x-test-remote': '203.0.113.9', Connection: 'close' } });
     assert.equal(remote.status, 403);
     assert.match((await remote.json()).error.message, /PUBLISH_TOKEN/);
+    // A proxy on this machine (nginx in front of the relay) connects from loopback: what it relays
+    // comes from elsewhere and must not publish.
+    for (const header of [{ 'X-Forwarded-For': '203.0.113.9' }, { Forwarded: 'for=203.0.113.9' }, { 'X-Real-IP': '203.0.113.9' }] as Record<string, string>[]) {
+      const proxied = await fetch(url, { method: 'POST', headers: { ...header, Connection: 'close' } });
+      assert.equal(proxied.status, 403, JSON.stringify(header));
+    }
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));

@@ -1,5 +1,6 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadConfig } from '../../server/config.js';
 import { getFrom } from '../helpers/raw-http.js';
 import { openStream, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -74,6 +75,38 @@ describe('stream limits', () => {
       one.close();
       two.close();
     }
+  });
+
+  test('TRUST_PROXY: behind a load balancer each visitor counts by its X-Forwarded-For address, never by what it wrote itself', async () => {
+    const url = (r: InProcessRelay) => `${r.url}/v1/events?topics=t`;
+    const open: { close(): void }[] = [];
+    const get = async (u: string, xff?: string) => {
+      const res = await getFrom(u, '127.0.0.1', xff ? { 'X-Forwarded-For': xff } : {});
+      open.push(res);
+      return res.status;
+    };
+    try {
+      // Without TRUST_PROXY the header is ignored: everything from the balancer is one address.
+      const direct = await relay({ MAX_CLIENTS_PER_IDENTITY: 1 });
+      assert.equal(await get(url(direct), '198.51.100.1'), 200);
+      assert.equal(await get(url(direct), '198.51.100.2'), 429, 'a header alone must not buy another allowance');
+
+      // One proxy in front: the address it appended (the rightmost) is the visitor.
+      const lb = await relay({ MAX_CLIENTS_PER_IDENTITY: 1, TRUST_PROXY: 1 });
+      assert.equal(await get(url(lb), '198.51.100.1'), 200);
+      assert.equal(await get(url(lb), '198.51.100.2'), 200, 'another visitor behind the same balancer');
+      assert.equal(await get(url(lb), '198.51.100.1'), 429, 'the same visitor again');
+      assert.equal(await get(url(lb), '10.9.9.9, 198.51.100.1'), 429, 'a client-written entry on the left changes nothing');
+      assert.equal(await get(url(lb)), 200, 'no header: the peer itself is the visitor');
+    } finally {
+      for (const o of open) o.close();
+    }
+  });
+
+  test('TRUST_PROXY must be a small whole number', () => {
+    assert.equal(loadConfig({}).TRUST_PROXY, 0);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY, 2);
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'yes' }), /TRUST_PROXY="yes": must be a whole number/);
   });
 
   test('CORS: allowlisted origins only; preflight allows Last-Event-ID and Authorization', async () => {
