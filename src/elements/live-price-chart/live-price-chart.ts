@@ -1,6 +1,7 @@
 import { html, nothing, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
 import type uPlot from 'uplot';
 import { currentConfig } from '../../core/configure.js';
+import type { LiveConnection } from '../../core/live-connection.js';
 import { TokenKeeper } from '../../core/token.js';
 import { compareIds, type Envelope, type EventInput } from '../../core/wire.js';
 import { defineElement } from '../define.js';
@@ -108,6 +109,9 @@ export class LivePriceChart extends LiveElement {
   private tipTimer: ReturnType<typeof setTimeout> | undefined;
   private tipTimerEnd: number | null = null;
   private fetchAbort: AbortController | null = null;
+  /** The connection the history was last loaded through (its relay and token); undefined before. */
+  private historyFrom: LiveConnection | null | undefined = undefined;
+  private sourceMoved = false;
   private resizeObserver: ResizeObserver | null = null;
   private schemeQuery: MediaQueryList | null = null;
   private readonly onScheme = () => this.rebuildPlot();
@@ -240,7 +244,9 @@ export class LivePriceChart extends LiveElement {
       this.phase = 'error';
     }
     const switched = (changed.has('key') && changed.get('key') !== undefined) || (changed.has('period') && changed.get('period') !== undefined) || (changed.has('topic') && changed.get('topic') !== undefined);
-    if (switched || changed.has('fields')) this.resetData();
+    // A new connection (its <live-source>'s relay or token changed) may read another history.
+    this.sourceMoved = this.historyFrom !== undefined && this.historyFrom !== this.live.liveConnection;
+    if (switched || this.sourceMoved || changed.has('fields')) this.resetData();
     super.willUpdate(changed);
     if (this.topic && this.key) this.foldSnapshotValue();
   }
@@ -262,7 +268,7 @@ export class LivePriceChart extends LiveElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    if ((changed.has('topic') || changed.has('key') || changed.has('period') || changed.has('relay') || changed.has('fields')) && this.topic && this.key) {
+    if ((this.sourceMoved || changed.has('topic') || changed.has('key') || changed.has('period') || changed.has('relay') || changed.has('fields')) && this.topic && this.key) {
       void this.loadHistory();
     }
     if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.rebuildPlot();
@@ -353,9 +359,10 @@ export class LivePriceChart extends LiveElement {
     this.fetchAbort?.abort();
     const abort = new AbortController();
     this.fetchAbort = abort;
+    const conn = this.live.liveConnection;
+    this.historyFrom = conn;
     try {
       // The series is authorized like the stream: the same (fresh) token.
-      const conn = this.live.liveConnection;
       const token = conn ? await conn.token() : await new TokenKeeper(currentConfig().token ?? null).get();
       if (abort.signal.aborted) return;
       const s = await fetchSeries({ relay, token, topic: this.topic, key: this.key, period, fields: this.requestedFields(), signal: abort.signal });

@@ -81,6 +81,23 @@ describe('widgets on a real relay', () => {
     expect(el.liveTip?.values.low).to.equal(190);
   });
 
+  it('<live-price-chart> reloads its history when its <live-source> moves to another relay', async () => {
+    const { main, small } = await relays();
+    const key = `k${Math.random().toString(36).slice(2, 8)}`;
+    const nowS = Math.floor(Date.now() / 1000);
+    const points = (base: number) => Array.from({ length: 10 }, (_, i) => ({ topic: 'prices', key, op: 'upsert' as const, data: { name: 'X', high: base + i, low: base - 10 + i, ts: nowS - (11 - i) * 60 } }));
+    await publish(main, points(100));
+    await publish(small, points(500));
+    const source = await fixture<HTMLElement & { relay: string }>(html`<live-source relay=${main}><live-price-chart topic="prices" key=${key} period="1h" fields="high,low"></live-price-chart></live-source>`);
+    const el = source.querySelector('live-price-chart') as LivePriceChart;
+    await waitFor('the first relay\'s history', () => el.phase === 'ready' && el.chartData.series.high.at(-1) === 109);
+    source.relay = small;
+    await waitFor('the second relay\'s history', () => el.phase === 'ready' && el.chartData.series.high.at(-1) === 509);
+    expect(el.pointCount).to.equal(10);
+    await publish(small, { topic: 'prices', key, op: 'upsert', data: { name: 'X', high: 600, low: 590, ts: nowS } });
+    await waitFor('a live point from the second relay', () => el.chartData.series.high.at(-1) === 600);
+  });
+
   it('shows the relay\'s refusal as the error state', async () => {
     const { main } = await relays();
     const source = await fixture(html`<live-source relay=${main}><service-status topic="Bad Topic!"></service-status></live-source>`);
