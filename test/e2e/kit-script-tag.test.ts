@@ -94,6 +94,25 @@ describe('the script-tag kit on a page of another origin', () => {
     }
   });
 
+  test('when the stream chunk cannot be loaded, the widgets say so instead of waiting forever', async () => {
+    const page = await browser.newPage();
+    try {
+      // A CDN or proxy that serves the kit's entry but not its chunks/ folder.
+      await page.route(/\/chunks\/stream-links-/, (route) => route.abort('failed'));
+      await page.goto(`${siteUrl}/status`);
+      const shown = () =>
+        page.evaluate(() => {
+          const el = document.querySelector('service-status');
+          return el?.getAttribute('phase') === 'error' ? (el.shadowRoot?.querySelector('[part="error"]')?.textContent ?? '') : null;
+        });
+      const message = await waitUntil('the widget to show the load failure', shown, 15_000);
+      assert.match(message, /could not load its stream code/);
+      assert.match(message, /chunks\/ folder/);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('a page served with the kit from its own origin streams through the SharedWorker and never downloads the stream chunk', async () => {
     const { page, errors, requested, mode } = await openLiveStatusPage('/same-origin', 'degraded');
     try {
