@@ -31,13 +31,13 @@ function files(dir) {
 function imports(dist, rel, dynamic) {
   const text = readFileSync(join(dist, rel), 'utf8');
   const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
-  const re = dynamic ? /\bimport\(\s*["'`](\.\.?\/[^"'`]+)["'`]\s*\)/g : /(?:\bimport|\bexport)\s*(?:[\w$*{}\s,]+from\s*)?["'`](\.\.?\/[^"'`]+)["'`]/g;
+  // Dynamic: `import("./x.js")`, and the loader's `new URL("./chunks/kit-….js", src)` that it imports.
+  const re = dynamic ? /\b(?:import\(|new URL\()\s*["'`](\.\.?\/[^"'`]+\.js)["'`]/g : /(?:\bimport|\bexport)\s*(?:[\w$*{}\s,]+from\s*)?["'`](\.\.?\/[^"'`]+)["'`]/g;
   return [...text.matchAll(re)].map((m) => relative(dist, join(dist, dir, m[1])));
 }
 
 /**
  * Every output file with its size and gzip size, and the sums the budgets apply to:
- * `start` (the loader, the kit module and what they import statically: before any widget is used),
  * `scriptTag` (a page showing every element but the chart, with a SharedWorker: see BUDGETS),
  * `worker` (the SharedWorker script), `fallback` (the stream code a tab loads without a usable
  * SharedWorker, beyond `scriptTag`), `chart` (the chart's chunk and uPlot's), and the files of each.
@@ -65,25 +65,26 @@ export function measureKit(dist) {
     return seen;
   };
   const sum = (set) => [...set].reduce((n, f) => n + gz.get(f), 0);
-  const entries = ['live-elements.js', 'live-elements.module.js'];
-  const start = closure(entries);
-  // What the kit loads with import(): the stream code a tab runs itself (only without a usable
-  // SharedWorker), and the widgets, each defined when its tag is first on the page.
-  const lazy = [...new Set([...start].flatMap((f) => imports(dist, f, true)))];
+  // The loader, and the kit module it imports (named in it as `new URL("./chunks/kit-….js")`).
+  const loader = 'live-elements.js';
+  const page0 = closure([loader, ...imports(dist, loader, true)]);
+  // What the kit loads with import(): the chart with uPlot, when a chart is on the page, and the
+  // stream code a tab runs itself (only without a usable SharedWorker). Anything else it loads
+  // lazily is paid by a page showing every element, so it counts in `scriptTag`.
+  const lazy = [...new Set([...page0].flatMap((f) => imports(dist, f, true)))];
   const isStream = (f) => /^chunks\/stream-links-/.test(f);
-  const page = closure([...entries, ...lazy.filter((f) => !isStream(f) && !isChart(f))]);
+  const page = closure([...page0, ...lazy.filter((f) => !isStream(f) && !isChart(f))]);
   const fallback = closure(lazy.filter(isStream), page);
   const worker = [...gz.keys()].filter((f) => /^chunks\/connection-worker-/.test(f));
   const chart = [...gz.keys()].filter(isChart);
   return {
     files: all,
-    start: sum(start),
     scriptTag: sum(page),
     worker: sum(new Set(worker)),
     fallback: sum(fallback),
     chart: sum(new Set(chart)),
     hasChartChunk: chart.length > 0,
-    groups: { start: [...start], scriptTag: [...page], worker, fallback: [...fallback], chart },
+    groups: { scriptTag: [...page], worker, fallback: [...fallback], chart },
   };
 }
 

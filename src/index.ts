@@ -5,7 +5,8 @@
  *
  * It is a classic script (so `document.currentScript` names its tag and its `data-*` settings);
  * it also works with `type="module"`, where it finds its tag by `src`. It loads the kit, an ES
- * module next to it. The elements read `data-relay`, `data-worker` and `data-token` from this tag;
+ * module in `chunks/` beside it whose hashed name the build writes in here (`__KIT_MODULE__`), so
+ * the kit arrives in one more round trip and is cached for good. The elements read `data-relay`, `data-worker` and `data-token` from this tag;
  * `data-relay` defaults to where the script came from (set on the tag here, so they find it).
  */
 (() => {
@@ -15,8 +16,9 @@
     document.querySelector<HTMLScriptElement>('script[src*="live-elements.js"]');
   const src = script?.src || location.href;
   if (script && !script.dataset.relay) script.dataset.relay = new URL('.', src).href.replace(/\/$/, '');
-  const kit = new URL('live-elements.module.js', src).href;
-  import(/* @vite-ignore */ kit)
-    .then((m: { start(): void }) => m.start())
-    .catch((err: unknown) => console.error(`live-elements: could not load ${kit} (is it served with CORS?):`, err));
+  const kit = new URL(__KIT_MODULE__, src).href;
+  import(/* @vite-ignore */ kit).catch((err: unknown) => console.error(`live-elements: could not load ${kit} (is it served with CORS?):`, err));
 })();
+
+/** The kit module's path relative to this file, set by `scripts/build.mjs` (`define`). */
+declare const __KIT_MODULE__: string;

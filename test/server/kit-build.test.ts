@@ -33,24 +33,29 @@ describe('npm run build', () => {
     assert.doesNotMatch(stable, /(?:^|[;\n])\s*import[\s{"']/, 'the worker copy must not import other chunks');
   });
 
-  test('the kit module does not import the chart or uPlot statically', () => {
-    const kit = readFileSync(join(dist, 'live-elements.module.js'), 'utf8');
+  test('the loader imports the kit chunk, which imports neither the chart nor uPlot statically', () => {
+    const loader = readFileSync(join(dist, 'live-elements.js'), 'utf8');
+    const named = /["'`]\.\/(chunks\/kit-[\w-]+\.js)["'`]/.exec(loader)?.[1];
+    assert.ok(named && existsSync(join(dist, named)), `the loader names no existing kit chunk: ${loader}`);
+    assert.match(readFileSync(join(dist, 'live-elements.module.js'), 'utf8'), new RegExp(named.replace(/[.]/g, '\\.')), 'the ES module entry imports the same chunk');
+    const kit = readFileSync(join(dist, named), 'utf8');
     const staticImports = [...kit.matchAll(/(?:^|;|\n)\s*import\s*(?:[^'"()]*from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
-    assert.ok(staticImports.length > 0, 'the kit module imports its shared chunk');
-    for (const i of staticImports) assert.doesNotMatch(i, /uPlot|live-price-chart/i, `static import of ${i}`);
+    assert.deepEqual(staticImports, [], 'the kit chunk is one self-contained file');
     assert.match(kit, /import\(["'`][^"'`]*live-price-chart-[^"'`]+["'`]\)/, 'the chart is a dynamic import');
+    for (const tag of ['live-source', 'live-indicator', 'league-standings', 'rss-feed', 'service-status']) {
+      assert.match(kit, new RegExp(`["'\`]${tag}["'\`]`), `<${tag}> is in the kit chunk`);
+    }
   });
 
   test('stays within its gzip budgets and prints every file size', async () => {
     const { measureKit, overBudget, BUDGETS } = (await import('../../scripts/kit-sizes.mjs' as string)) as {
-      measureKit(dist: string): { files: Array<{ file: string; gzip: number }>; start: number; scriptTag: number; worker: number; fallback: number; chart: number };
+      measureKit(dist: string): { files: Array<{ file: string; gzip: number }>; scriptTag: number; worker: number; fallback: number; chart: number };
       overBudget(m: unknown): string[];
       BUDGETS: { scriptTagWithoutChart: number; chartWithUplot: number };
     };
     const m = measureKit(dist);
     assert.deepEqual(overBudget(m), []);
     assert.ok(m.chart <= 30 * 1024 && BUDGETS.chartWithUplot <= 30 * 1024, `chart chunk with uPlot is ${m.chart} B gzip`);
-    assert.ok(m.start < m.scriptTag, 'elements load after the script tag, on use');
     for (const f of m.files) assert.ok(output.includes(`dist/${f.file}`), `size of dist/${f.file} not printed`);
     assert.match(output, /script-tag kit without the chart: +gzip [\d.]+ kB/);
     assert.match(output, /chart chunk with uPlot: +gzip [\d.]+ kB/);
@@ -64,7 +69,7 @@ describe('npm run build', () => {
     };
     const m = measureKit(dist);
     const holdsStream = (f: string) => /text\/event-stream/.test(readFileSync(join(dist, f), 'utf8'));
-    assert.ok(m.groups.scriptTag.length >= 7, `loader, kit module, shared chunk, 4 widgets: ${m.groups.scriptTag.join(', ')}`);
+    assert.equal(m.groups.scriptTag.length, 2, `the loader and the kit chunk: ${m.groups.scriptTag.join(', ')}`);
     for (const f of m.groups.scriptTag) assert.ok(!holdsStream(f), `${f} (loaded by every page) holds the SSE client`);
     assert.ok(m.groups.fallback.some(holdsStream), `the fallback (${m.groups.fallback.join(', ')}) holds the SSE client`);
     assert.ok(m.groups.worker.every(holdsStream) && m.worker > 0 && m.fallback > 0);
@@ -85,9 +90,9 @@ describe('npm run build', () => {
   }
 `;
     assert.equal(minifyCss(css), ".meta>* + *::before{content:' ·  '}@media (prefers-color-scheme:dark){:host(:not([theme='light'])) [part='dot']{font:var(--live-font,14px/1.4 system-ui,sans-serif);color:red}}");
-    const rss = readdirSync(join(dist, 'chunks')).find((c) => /^rss-feed-/.test(c));
-    assert.ok(rss, 'no rss-feed chunk');
-    const body = readFileSync(join(dist, 'chunks', rss), 'utf8');
+    const kit = readdirSync(join(dist, 'chunks')).find((c) => /^kit-/.test(c));
+    assert.ok(kit, 'no kit chunk');
+    const body = readFileSync(join(dist, 'chunks', kit), 'utf8');
     assert.match(body, /ol\{list-style:none;/, 'the stylesheet is minified');
     assert.match(body, /content:' · '/, 'quoted strings are kept');
   });

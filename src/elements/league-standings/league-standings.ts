@@ -1,5 +1,4 @@
 import { html, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { numberFormat } from '../shared/format.js';
@@ -96,9 +95,7 @@ export class LeagueStandings extends LiveElement {
     const ties = (l: League) => l.teams.some((t) => typeof t.ties === 'number');
     const pf = (l: League) => l.teams.some((t) => typeof t.pointsFor === 'number');
     const n = numberFormat(this.locale);
-    return html`${repeat(
-      this.leagues(),
-      ([k]) => k,
+    return html`${this.leagues().map(
       ([k, league]) => html`<div class="league" part="league">
         <table part="table">
           <caption part="caption">${league.name}${league.season ? html`<span class="season">${league.season}</span>` : ''}</caption>
@@ -113,9 +110,7 @@ export class LeagueStandings extends LiveElement {
             </tr>
           </thead>
           <tbody>
-            ${repeat(
-              [...league.teams].sort((a, b) => a.rank - b.rank),
-              (t) => t.id,
+            ${[...league.teams].sort((a, b) => a.rank - b.rank).map(
               (t) => {
                 const flash = this.isChanged(`${k}/${t.id}`);
                 return html`<tr part=${flash ? 'row row-changed' : 'row'} class=${flash ? 'changed' : ''} data-team=${t.id}>

@@ -1,5 +1,4 @@
 import { html, type TemplateResult, type PropertyDeclarations } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, relativeTime, timeMs } from '../shared/format.js';
@@ -99,9 +98,7 @@ export class RssFeed extends LiveElement {
     const now = Date.now();
     const absolute = dateFormat(this.locale, { dateStyle: 'medium', timeStyle: 'short' });
     return html`<ol part="list">
-      ${repeat(
-        this.visibleItems,
-        (i) => i.id,
+      ${this.visibleItems.map(
         (item) => {
           const href = safeHttpUrl(item.link);
           const t = timeMs(item.published);

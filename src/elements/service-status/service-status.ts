@@ -1,5 +1,4 @@
 import { html, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, numberFormat, relativeTime, timeMs } from '../shared/format.js';
@@ -139,9 +138,7 @@ export class ServiceStatus extends LiveElement {
         </tr>
       </thead>
       <tbody>
-        ${repeat(
-          this.services(),
-          ([k]) => k,
+        ${this.services().map(
           ([k, s]) => {
             const status = statusOf(s);
             const flash = this.isChanged(k);
