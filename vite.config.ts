@@ -15,11 +15,12 @@ const elements = ['live-price-chart', 'league-standings', 'rss-feed', 'service-s
  * file rather than a chunk per element: a page showing them all gets one gzip stream with one
  * dictionary (1.7 kB less than five chunks) in one round trip. Left out: the chart and uPlot
  * (loaded when a chart is on the page) and the code of a tab that runs the stream itself
- * (stream-links.ts and what only it imports), loaded only without a SharedWorker.
+ * (stream-links.ts and what only it imports: the SSE client, the hub and its topic syncs), loaded
+ * only without a SharedWorker, and the token code, loaded only when a token is set.
  */
 function inKitChunk(id: string): boolean {
   if (/node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]/.test(id)) return true;
-  if (/[\\/]src[\\/]core[\\/](sse-stream|stream-hub|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
+  if (/[\\/]src[\\/]core[\\/](sse-stream|stream-hub|topic-sync|backoff|token|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
   if (/[\\/]src[\\/]elements[\\/]live-price-chart[\\/]/.test(id)) return false;
   return /[\\/]src[\\/]/.test(id);
 }

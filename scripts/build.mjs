@@ -51,6 +51,7 @@ console.log(`\nscript-tag kit without the chart:                       gzip ${kb
 console.log(`  = a page with every element but the chart, SharedWorker browser: ${list(m.groups.scriptTag)}`);
 console.log(`SharedWorker script (runs in the worker, its own download): gzip ${kb(m.worker)}`);
 console.log(`stream fallback, only without SharedWorker (leader/in-page): gzip ${kb(m.fallback)} (${list(m.groups.fallback)})`);
+console.log(`token code, only when a token is set:                   gzip ${kb(m.token)} (${list(m.groups.token)})`);
 console.log(`chart chunk with uPlot:                                 gzip ${kb(m.chart)} (budget ${kb(BUDGETS.chartWithUplot)})`);
 console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const over = overBudget(m);

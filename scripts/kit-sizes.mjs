@@ -40,7 +40,8 @@ function imports(dist, rel, dynamic) {
  * Every output file with its size and gzip size, and the sums the budgets apply to:
  * `scriptTag` (a page showing every element but the chart, with a SharedWorker: see BUDGETS),
  * `worker` (the SharedWorker script), `fallback` (the stream code a tab loads without a usable
- * SharedWorker, beyond `scriptTag`), `chart` (the chart's chunk and uPlot's), and the files of each.
+ * SharedWorker, beyond `scriptTag`), `token` (the token code, loaded when a token is set), `chart`
+ * (the chart's chunk, uPlot's and what else they import beyond `scriptTag`), and the files of each.
  */
 export function measureKit(dist) {
   const all = files(dist)
@@ -68,23 +69,26 @@ export function measureKit(dist) {
   // The loader, and the kit module it imports (named in it as `new URL("./chunks/kit-….js")`).
   const loader = 'live-elements.js';
   const page0 = closure([loader, ...imports(dist, loader, true)]);
-  // What the kit loads with import(): the chart with uPlot, when a chart is on the page, and the
-  // stream code a tab runs itself (only without a usable SharedWorker). Anything else it loads
-  // lazily is paid by a page showing every element, so it counts in `scriptTag`.
+  // What the kit loads with import(): the chart with uPlot, when a chart is on the page; the
+  // stream code a tab runs itself (only without a usable SharedWorker); the token code (only when
+  // a token is set). Anything else it loads lazily is paid by a page showing every element.
   const lazy = [...new Set([...page0].flatMap((f) => imports(dist, f, true)))];
   const isStream = (f) => /^chunks\/stream-links-/.test(f);
-  const page = closure([...page0, ...lazy.filter((f) => !isStream(f) && !isChart(f))]);
+  const isToken = (f) => /^chunks\/token-/.test(f);
+  const page = closure([...page0, ...lazy.filter((f) => !isStream(f) && !isChart(f) && !isToken(f))]);
   const fallback = closure(lazy.filter(isStream), page);
+  const token = closure(lazy.filter(isToken), page);
   const worker = [...gz.keys()].filter((f) => /^chunks\/connection-worker-/.test(f));
-  const chart = [...gz.keys()].filter(isChart);
+  const chart = closure([...gz.keys()].filter(isChart), page);
   return {
     files: all,
     scriptTag: sum(page),
     worker: sum(new Set(worker)),
     fallback: sum(fallback),
-    chart: sum(new Set(chart)),
-    hasChartChunk: chart.length > 0,
-    groups: { scriptTag: [...page], worker, fallback: [...fallback], chart },
+    token: sum(token),
+    chart: sum(chart),
+    hasChartChunk: chart.size > 0,
+    groups: { scriptTag: [...page], worker, fallback: [...fallback], token: [...token], chart: [...chart] },
   };
 }
 

@@ -1,30 +1,42 @@
 import type { Envelope } from './wire.js';
 import type { ConnectionStatus, LiveError } from './status.js';
+import type { SyncPhase } from './topic-sync.js';
 
 /**
  * Messages from the stream's owner (a {@link StreamHub} in a SharedWorker, a leader tab or this
  * page) to a page. The same shapes travel over a direct call, a MessagePort or a BroadcastChannel.
  */
 export type HubMessage =
-  /** Change events of one batch, in id order. */
-  | { t: 'events'; events: Envelope[] }
   /**
-   * These selectors ride on an open stream now: a page may read their snapshots, and every event
-   * after the snapshot will reach it. `lastEventId` is the stream's position.
+   * What changed in one selection since the last message about it, as one batch. The hub keeps
+   * the selection's state (snapshot, then the stream's events after it, each applied once) and
+   * sends each page only the values that changed: `set` (new values) and `del` (deleted keys), or
+   * with `full` the whole state, which replaces what the page held (its first state, a re-read
+   * snapshot, or the state a page gets when it joins a selection the hub already holds).
    */
-  | { t: 'covered'; selectors: string[]; lastEventId: string | null }
-  /** The relay lost the position for these topics: re-read their snapshots. */
-  | { t: 'reset'; topics: string[]; lastEventId: string | null }
+  | {
+      t: 'sync';
+      selector: string;
+      phase: SyncPhase;
+      error: LiveError | null;
+      full: boolean;
+      /** The relay lost the position and the snapshot was re-read: events may be missing from `events`. */
+      reset: boolean;
+      set: Array<[string, unknown]>;
+      del: string[];
+      /** The events of this batch, in id order (with `full`, those after the position the hub started from). */
+      events: Envelope[];
+      /** The stream position the selection's copy stands at (a leader taking over resumes from it). */
+      at: string | null;
+    }
   | { t: 'status'; status: ConnectionStatus }
-  /** The relay refused these selectors (403): they are off the stream, the others stream on. */
-  | { t: 'denied'; selectors: string[]; error: LiveError }
   /** The worker needs a fresh subscriber token: the page answers `token`. */
   | { t: 'token' }
   /** The worker checks that the page is still there; the page answers `pong`. */
   | { t: 'ping' }
   /**
-   * Sent by a page's own link, never by a hub: the page was away (back/forward cache) and missed
-   * events, so every selection waits for its next `covered` and re-reads its snapshot.
+   * Sent by a page's own link, never by a hub: the page was away (back/forward cache) and may
+   * have missed batches, so the full states that follow its new `hello` count as resets.
    */
   | { t: 'resync' };
 

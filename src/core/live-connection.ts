@@ -1,10 +1,19 @@
-import type { Envelope } from './wire.js';
+import { parseSelector } from './wire.js';
 import type { HubMessage } from './hub-protocol.js';
 import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js';
-import { TopicSync, type SyncBatch, type SyncPhase } from './topic-sync.js';
+import type { SyncBatch, SyncPhase } from './topic-sync.js';
 import type { HubLink, LinkOptions } from './links/link.js';
 import { openLink } from './links/open-link.js';
-import { identityOf, TokenKeeper, type TokenOption } from './token.js';
+import type { TokenOption, Tokens } from './token.js';
+
+/** The page's token holder and the identity function that goes with it. */
+interface TokenHolder {
+  keeper: Tokens;
+  identityOf(token: string | null): string;
+}
+
+/** A page without a token: it never loads the token code (JWT claims, refresh, identity hash). */
+const NO_TOKEN: Tokens = { value: null, renewable: false, refreshAt: null, get: () => Promise.resolve(null), refresh: () => Promise.resolve(null) };
 
 /** Where a page's connection goes. */
 export interface ConnectionOptions extends Pick<LinkOptions, 'relay' | 'worker' | 'heartbeatMs'> {
@@ -32,15 +41,21 @@ export interface LiveSubscription {
   release(): void;
 }
 
+/** This page's copy of one selection, kept by the hub's `sync` messages. */
 interface SyncEntry {
-  sync: TopicSync;
+  items: Map<string, unknown>;
+  phase: SyncPhase;
+  error: LiveError | null;
+  /** The page was away (back/forward cache): its next full state counts as a reset. */
+  resync: boolean;
   listeners: Set<SubscriptionListener>;
 }
 
 /**
  * A page's connection to one relay: every element of the page subscribes through it, and it
  * shares one stream with the other tabs through the connection manager (a SharedWorker, a leader
- * tab, or this page alone). Each selector is synced once per page however many elements show it.
+ * tab, or this page alone). That manager holds each selection's state (snapshot, then events);
+ * the page holds a copy, kept by the changes it is sent, however many elements show it.
  */
 export class LiveConnection {
   /** How the page reaches the stream: 'worker', 'leader' (Web Locks + BroadcastChannel) or 'page'. */
@@ -55,23 +70,27 @@ export class LiveConnection {
   private readonly syncs = new Map<string, SyncEntry>();
   private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
   private statusValue: ConnectionStatus = IDLE_STATUS;
-  private readonly dirty = new Set<TopicSync>();
-  private flushQueued = false;
   private closed = false;
   /** True while the first token is being fetched (the link opens once its identity is known). */
   private opening = false;
-  private readonly tokens: TokenKeeper;
+  /** The token holder, and `identityOf` the token; loaded with the token code when a token is set. */
+  private readonly tokens: Promise<TokenHolder>;
+  /** The same, once it is in (at once without a token): the link then opens without waiting. */
+  private holder: TokenHolder | null = null;
 
   constructor(readonly options: ConnectionOptions) {
-    this.tokens = new TokenKeeper(options.token ?? null);
+    const source = options.token ?? null;
+    this.tokens = source
+      ? import('./token.js').then((m) => (this.holder = { keeper: new m.TokenKeeper(source), identityOf: m.identityOf }))
+      : Promise.resolve((this.holder = { keeper: NO_TOKEN, identityOf: () => '' }));
   }
 
   /**
    * The subscriber token to send with requests of your own to the relay (the chart's series): the
    * current one, or a fresh one from the token function when it nears its `exp`.
    */
-  token(): Promise<string | null> {
-    return this.tokens.get();
+  async token(): Promise<string | null> {
+    return (await this.tokens).keeper.get();
   }
 
   /** The relay's base URL. */
@@ -99,11 +118,13 @@ export class LiveConnection {
     if (this.closed) throw new Error('this LiveConnection is closed; get a new one with getConnection()');
     let entry = this.syncs.get(selector);
     if (!entry) {
-      entry = { sync: new TopicSync(selector, this.options.relay, this.tokens, (s) => this.markDirty(s)), listeners: new Set() };
+      parseSelector(selector);
+      entry = { items: new Map(), phase: 'loading', error: null, resync: false, listeners: new Set() };
       this.syncs.set(selector, entry);
       if (this.link) this.link.subscribe([selector]);
       else this.openLinkOnce();
-      if (this.statusValue.status === 'closed' && this.statusValue.error) entry.sync.onStreamError(this.statusValue.error);
+      const { status, error } = this.statusValue;
+      if (status === 'closed' && error) this.fail(entry, error);
     }
     const own = entry;
     own.listeners.add(listener);
@@ -111,13 +132,13 @@ export class LiveConnection {
     return {
       selector,
       get items() {
-        return own.sync.items;
+        return own.items;
       },
       get phase() {
-        return own.sync.phase;
+        return own.phase;
       },
       get error() {
-        return own.sync.error;
+        return own.error;
       },
       release: () => {
         if (released) return;
@@ -125,7 +146,6 @@ export class LiveConnection {
         own.listeners.delete(listener);
         if (own.listeners.size === 0 && this.syncs.get(selector) === own) {
           this.syncs.delete(selector);
-          own.sync.dispose();
           this.link?.unsubscribe([selector]);
         }
       },
@@ -135,7 +155,6 @@ export class LiveConnection {
   /** Releases every subscription and the link to the stream. */
   close(): void {
     this.closed = true;
-    for (const { sync } of this.syncs.values()) sync.dispose();
     this.syncs.clear();
     this.link?.close();
     this.link = null;
@@ -147,52 +166,49 @@ export class LiveConnection {
    */
   private openLinkOnce(): void {
     if (this.link || this.opening || this.closed) return;
-    const open = () => {
+    const open = ({ keeper, identityOf }: TokenHolder) => {
       const { relay, worker, heartbeatMs } = this.options;
-      this.link = openLink({ relay, worker, heartbeatMs, tokens: this.tokens, identity: identityOf(this.tokens.value) }, (m) => this.receive(m));
+      this.link = openLink({ relay, worker, heartbeatMs, tokens: keeper, identity: identityOf(keeper.value) }, (m) => this.receive(m));
       if (this.syncs.size > 0) this.link.subscribe([...this.syncs.keys()]);
     };
-    if (!this.tokens.renewable || this.tokens.value !== null) return open();
+    const held = this.holder;
+    if (held && (!held.keeper.renewable || held.keeper.value !== null)) return open(held);
     this.opening = true;
-    this.tokens.get().then(
-      () => {
-        this.opening = false;
-        if (!this.closed) open();
-      },
-      (err: Error) => {
-        this.opening = false;
-        // A later subscription asks again.
-        this.receive({ t: 'status', status: { status: 'closed', lastEventAt: null, attempts: 0, error: { code: 'token_failed', message: err.message } } });
-      },
-    );
+    this.tokens
+      .then(async (t) => {
+        if (t.keeper.renewable && t.keeper.value === null) await t.keeper.get();
+        return t;
+      })
+      .then(
+        (t) => {
+          this.opening = false;
+          if (!this.closed) open(t);
+        },
+        (err: Error) => {
+          this.opening = false;
+          // A later subscription asks again.
+          this.receive({ t: 'status', status: { status: 'closed', lastEventAt: null, attempts: 0, error: { code: 'token_failed', message: err.message } } });
+        },
+      );
   }
 
   /** One message from the stream's owner. */
   private receive(message: HubMessage): void {
     switch (message.t) {
-      case 'events':
-        this.route(message.events);
+      case 'sync': {
+        const entry = this.syncs.get(message.selector);
+        if (entry) this.take(entry, message);
         return;
-      case 'covered':
-        for (const s of message.selectors) this.syncs.get(s)?.sync.onCovered();
-        return;
-      case 'reset':
-        for (const { sync } of this.syncs.values()) if (message.topics.includes(sync.selector.topic)) sync.onReset();
-        return;
+      }
       case 'status':
         this.statusValue = message.status;
         if (message.status.status === 'closed' && message.status.error) {
-          for (const { sync } of this.syncs.values()) sync.onStreamError(message.status.error);
+          for (const entry of this.syncs.values()) if (entry.phase === 'loading') this.fail(entry, message.status.error);
         }
         for (const l of this.statusListeners) l(message.status);
         return;
       case 'resync':
-        for (const { sync } of this.syncs.values()) sync.onResync();
-        return;
-      case 'denied':
-        for (const s of message.selectors) {
-          this.syncs.get(s)?.sync.onStreamError({ code: message.error.code, message: `the relay refused "${s}": ${message.error.message}` }, true);
-        }
+        for (const entry of this.syncs.values()) entry.resync = true;
         return;
       case 'token':
       case 'ping':
@@ -200,31 +216,42 @@ export class LiveConnection {
     }
   }
 
-  private route(events: readonly Envelope[]): void {
-    for (const { sync } of this.syncs.values()) {
-      const sel = sync.selector;
-      const mine = events.filter((e) => e.topic === sel.topic && (sel.key === undefined || e.key === sel.key));
-      if (mine.length > 0) sync.onEvents(mine);
+  /** Applies one batch to the page's copy and tells the elements showing it. */
+  private take(entry: SyncEntry, m: Extract<HubMessage, { t: 'sync' }>): void {
+    const { items } = entry;
+    const changed = new Set<string>();
+    let reset = m.reset;
+    if (m.full) {
+      // A replaced state: keys that are gone, or whose value differs, changed. After the back/
+      // forward cache the page may have missed events: that counts as a reset.
+      const old = new Map(items);
+      items.clear();
+      for (const [k, v] of m.set) items.set(k, v);
+      for (const [k, v] of old) if (!items.has(k) || JSON.stringify(items.get(k)) !== JSON.stringify(v)) changed.add(k);
+      for (const k of items.keys()) if (!old.has(k)) changed.add(k);
+      reset ||= entry.resync;
+      entry.resync = false;
+    } else {
+      for (const [k, v] of m.set) {
+        items.set(k, v);
+        changed.add(k);
+      }
+      for (const k of m.del) {
+        items.delete(k);
+        changed.add(k);
+      }
     }
+    entry.phase = m.phase;
+    entry.error = m.error;
+    const batch: SyncBatch = { events: m.events, changedKeys: changed, reset, snapshot: m.full };
+    for (const listener of [...entry.listeners]) listener(batch);
   }
 
-  private markDirty(sync: TopicSync): void {
-    this.dirty.add(sync);
-    if (this.flushQueued) return;
-    this.flushQueued = true;
-    // One notification per subscriber per microtask: a frame of 500 events is one render.
-    queueMicrotask(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushQueued = false;
-    const syncs = [...this.dirty];
-    this.dirty.clear();
-    for (const sync of syncs) {
-      const batch = sync.takeBatch();
-      const entry = this.syncs.get(sync.key);
-      if (!batch || !entry || entry.sync !== sync) continue;
-      for (const listener of [...entry.listeners]) listener(batch);
-    }
+  /** The stream was refused for good before this selection loaded: it shows why. */
+  private fail(entry: SyncEntry, error: LiveError): void {
+    entry.phase = 'error';
+    entry.error = error;
+    const batch: SyncBatch = { events: [], changedKeys: new Set(), reset: false, snapshot: false };
+    for (const listener of [...entry.listeners]) listener(batch);
   }
 }

@@ -2,7 +2,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { SSE_EVENT, type ConnectedEvent, type Envelope, type ErrorBody, type ResetEvent, type TimeoutEvent } from './wire.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { ConnectionState, ConnectionStatus, LiveError } from './status.js';
-import { TokenKeeper, type TokenOption } from './token.js';
+import { TokenKeeper, type TokenOption, type Tokens } from './token.js';
 
 /** What an {@link SseStream} needs to know. */
 export interface SseStreamOptions {
@@ -13,7 +13,7 @@ export interface SseStreamOptions {
    * returns fresh ones (called before each connection when the last one nears its `exp`, after a
    * 401 and after `token-expired`).
    */
-  token?: TokenOption | TokenKeeper;
+  token?: TokenOption | Tokens;
   /** The selectors to stream, read at every (re)connection. */
   selectors: () => readonly string[];
   /** Resume after this id (null: start at the log's head). Updated by every frame that carries an id. */
@@ -63,7 +63,7 @@ export class SseStream {
   private running = false;
   private failures = 0;
   private retryMs: number | null = null;
-  private readonly tokens: TokenKeeper;
+  private readonly tokens: Tokens;
   /** A 401 came since the stream was last open: the next one is final. */
   private refused = false;
   private renewal: ReturnType<typeof setTimeout> | undefined;
@@ -75,7 +75,7 @@ export class SseStream {
     this.lastEventId = options.lastEventId ?? null;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
-    this.tokens = options.token instanceof TokenKeeper ? options.token : new TokenKeeper(options.token ?? null);
+    this.tokens = typeof options.token === 'object' && options.token !== null ? options.token : new TokenKeeper(options.token ?? null);
   }
 
   /** The current status. */

@@ -1,17 +1,22 @@
-import { parseSelector, selectorMatches, type Envelope, type Selector } from './wire.js';
+import { parseSelector, selectorMatches, type Selector } from './wire.js';
 import { SseStream } from './sse-stream.js';
 import type { BackoffOptions } from './backoff.js';
-import type { HubClient } from './hub-protocol.js';
+import type { HubClient, HubMessage } from './hub-protocol.js';
 import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js';
-import type { TokenKeeper, TokenOption } from './token.js';
+import { TokenKeeper, type TokenOption, type Tokens } from './token.js';
+import { TopicSync } from './topic-sync.js';
 
 /** Where the hub streams from. */
 export interface StreamHubOptions {
   relay: string;
   /** A JWT, a function returning fresh ones, or the keeper the page already holds. */
-  token?: TokenOption | TokenKeeper;
+  token?: TokenOption | Tokens;
   heartbeatMs?: number;
-  /** Resume after this id (a new leader tab passes the last id its followers saw). */
+  /**
+   * The stream position the clients' copies stand at (a new leader tab passes the last one its
+   * tabs saw): the stream resumes from it, and the events between it and each snapshot are sent
+   * with the snapshot, so nobody misses one.
+   */
   lastEventId?: string | null;
   backoff?: Partial<BackoffOptions>;
   /** Subscription changes within this window share one reconnection. Default 20 ms. */
@@ -26,39 +31,44 @@ export interface HubAttachment {
   detach(): void;
 }
 
-interface ClientEntry {
-  selectors: Map<string, Selector>;
+/** One selection the hub keeps, and the clients that show it. */
+interface Held {
+  sync: TopicSync;
+  selector: Selector;
+  clients: Set<HubClient>;
 }
 
 /**
  * Owns the one SSE stream for many clients (the pages of a SharedWorker, the tabs behind a leader,
- * or the elements of one page) and fans its events out by selector.
+ * or the elements of one page), and the state of every selection they show: each selection's
+ * snapshot is read once for all of them, and each client gets `sync` messages with what changed.
  *
  * The stream carries the union of every client's selectors. When that union changes it reconnects
- * resuming after the last id it saw, so the other clients lose and double nothing. A client learns
- * that a new selector is `covered` only once a stream that includes it is connected: a snapshot read
- * after that moment plus the events after the snapshot's id is the complete history.
+ * resuming after the last id it saw, so the other selections lose and double nothing. A selection's
+ * snapshot is read only once a stream that includes it is connected: the snapshot plus the events
+ * after its id is the complete history (see {@link TopicSync}).
  */
 export class StreamHub {
-  private readonly clients = new Map<HubClient, ClientEntry>();
+  private readonly clients = new Map<HubClient, Set<string>>();
+  private readonly held = new Map<string, Held>();
+  private readonly dirty = new Set<Held>();
+  private flushQueued = false;
+  private readonly tokens: Tokens;
   private stream: SseStream | null = null;
   /** Selectors of the latest connection attempt, and of the latest one that connected. */
   private connecting: string[] = [];
   private live: string[] | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
-  private resumeFrom: string | null;
   private closed = false;
   private lastStatus: ConnectionStatus = IDLE_STATUS;
   /** Selectors the relay refused (403), kept off the stream while somebody still asks for them. */
   private readonly denied = new Map<string, LiveError>();
+  /** Where the clients' copies stand until the stream first connects (see `lastEventId`). */
+  private from: string | null;
 
   constructor(private readonly options: StreamHubOptions) {
-    this.resumeFrom = options.lastEventId ?? null;
-  }
-
-  /** The stream's position (the id of the last frame that carried one). */
-  get lastEventId(): string | null {
-    return this.stream?.lastEventId ?? this.resumeFrom;
+    this.tokens = typeof options.token === 'object' && options.token !== null ? options.token : new TokenKeeper(options.token ?? null);
+    this.from = options.lastEventId ?? null;
   }
 
   /** The stream's status (`closed` while nobody subscribes). */
@@ -76,64 +86,122 @@ export class StreamHub {
     return this.live !== null && this.live === this.connecting && covers(this.live, selector);
   }
 
+  /**
+   * The whole state of a selection the hub holds, as a `full` sync message, or null while its
+   * first snapshot is still on the way (its clients get that one when it comes).
+   */
+  stateOf(selector: string): Extract<HubMessage, { t: 'sync' }> | null {
+    const h = this.held.get(selector);
+    if (!h || h.sync.phase === 'loading') return null;
+    return { t: 'sync', selector, phase: h.sync.phase, error: h.sync.error, full: true, reset: false, set: [...h.sync.items], del: [], events: [], at: h.sync.position };
+  }
+
   /** Adds a client; it receives the current status at once. */
   attach(client: HubClient): HubAttachment {
-    const entry: ClientEntry = { selectors: new Map() };
-    this.clients.set(client, entry);
+    const mine = new Set<string>();
+    this.clients.set(client, mine);
     client.deliver({ t: 'status', status: this.lastStatus });
+    const current = () => this.clients.get(client) === mine;
     return {
       subscribe: (selectors) => {
-        if (this.clients.get(client) !== entry) return;
-        const added: string[] = [];
+        if (!current()) return;
+        let uncovered = false;
         for (const s of selectors) {
-          if (entry.selectors.has(s)) continue;
-          entry.selectors.set(s, parseSelector(s));
-          const refused = this.denied.get(s);
-          if (refused) client.deliver({ t: 'denied', selectors: [s], error: refused });
-          else added.push(s);
+          if (mine.has(s)) continue;
+          let h = this.held.get(s);
+          if (!h) {
+            let selector: Selector;
+            try {
+              selector = parseSelector(s);
+            } catch (err) {
+              client.deliver({ t: 'sync', selector: s, phase: 'error', error: { code: 'bad_selector', message: (err as Error).message }, full: true, reset: false, set: [], del: [], events: [], at: null });
+              continue;
+            }
+            h = { sync: new TopicSync(s, this.options.relay, this.tokens, () => this.markDirty(h!), this.from), selector, clients: new Set() };
+            this.held.set(s, h);
+            const refused = this.denied.get(s);
+            if (refused) h.sync.onStreamError(refusal(s, refused), true);
+            else if (this.lastStatus.status === 'closed' && this.lastStatus.error) h.sync.onStreamError(this.lastStatus.error);
+          }
+          mine.add(s);
+          h.clients.add(client);
+          const state = this.stateOf(s);
+          if (state) client.deliver(state);
+          if (this.isCovered(s)) h.sync.onCovered();
+          else if (!this.denied.has(s)) uncovered = true;
         }
-        if (added.length === 0) return;
-        const now = added.filter((s) => this.isCovered(s));
-        if (now.length > 0) client.deliver({ t: 'covered', selectors: now, lastEventId: this.lastEventId });
-        if (now.length < added.length) this.settle();
+        if (uncovered) this.settle();
       },
       unsubscribe: (selectors) => {
-        if (this.clients.get(client) !== entry) return;
+        if (!current()) return;
         let changed = false;
-        for (const s of selectors) changed = entry.selectors.delete(s) || changed;
-        if (changed) this.forgetDenied();
+        for (const s of selectors) if (mine.delete(s)) changed = this.release(client, s) || changed;
         if (changed) this.settleOrStop();
       },
       detach: () => {
-        if (this.clients.get(client) !== entry) return;
+        if (!current()) return;
         this.clients.delete(client);
-        this.forgetDenied();
-        if (entry.selectors.size > 0) this.settleOrStop();
+        let changed = false;
+        for (const s of mine) changed = this.release(client, s) || changed;
+        if (changed) this.settleOrStop();
       },
     };
   }
 
-  /** Stops the stream and forgets every client. */
+  /** Stops the stream, the snapshot reads, and forgets every client. */
   close(): void {
     this.closed = true;
     if (this.settleTimer) clearTimeout(this.settleTimer);
     this.stream?.close();
     this.stream = null;
+    for (const h of this.held.values()) h.sync.dispose();
+    this.held.clear();
     this.clients.clear();
   }
 
-  /** A refusal lasts while somebody asks for the selector: asked again later, it is tried again. */
-  private forgetDenied(): void {
-    for (const s of this.denied.keys()) {
-      if (![...this.clients.values()].some((e) => e.selectors.has(s))) this.denied.delete(s);
+  /** `client` no longer shows `selector`; the last one to go drops the selection (true then). */
+  private release(client: HubClient, selector: string): boolean {
+    const h = this.held.get(selector);
+    if (!h) return false;
+    h.clients.delete(client);
+    if (h.clients.size > 0) return false;
+    h.sync.dispose();
+    this.held.delete(selector);
+    this.dirty.delete(h);
+    // A refusal lasts while somebody asks for the selector: asked again later, it is tried again.
+    this.denied.delete(selector);
+    return true;
+  }
+
+  private markDirty(h: Held): void {
+    this.dirty.add(h);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    // One message per client and selection per microtask: a frame of 500 events is one batch.
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    const held = [...this.dirty];
+    this.dirty.clear();
+    for (const h of held) {
+      const batch = h.sync.takeBatch();
+      if (!batch || this.held.get(h.sync.key) !== h) continue;
+      const { items, phase, error } = h.sync;
+      const set: Array<[string, unknown]> = [];
+      const del: string[] = [];
+      if (batch.snapshot) set.push(...items);
+      else for (const k of batch.changedKeys) items.has(k) ? set.push([k, items.get(k)]) : del.push(k);
+      const message: HubMessage = { t: 'sync', selector: h.sync.key, phase, error, full: batch.snapshot, reset: batch.reset, set, del, events: [...batch.events], at: h.sync.position };
+      for (const client of h.clients) client.deliver(message);
     }
   }
 
-  /** The union of all selectors but the refused ones, a topic-wide selector absorbing its keyed ones; sorted. */
+  /** The union of all held selectors but the refused ones, a topic-wide selector absorbing its keyed ones; sorted. */
   private wanted(): string[] {
-    const all = new Set<string>();
-    for (const entry of this.clients.values()) for (const s of entry.selectors.keys()) if (!this.denied.has(s)) all.add(s);
-    return [...all].filter((s) => !s.includes('/') || !all.has(s.slice(0, s.indexOf('/')))).sort();
+    const all = [...this.held.keys()].filter((s) => !this.denied.has(s));
+    return all.filter((s) => !s.includes('/') || !all.includes(s.slice(0, s.indexOf('/')))).sort();
   }
 
   private settle(): void {
@@ -160,8 +228,7 @@ export class StreamHub {
     const wanted = this.wanted();
     if (wanted.length === 0) {
       if (this.stream) {
-        // Idle: the next subscriber reads fresh snapshots, so an old position is of no use.
-        this.resumeFrom = null;
+        // Idle: the next subscriber reads fresh snapshots, so the old position is of no use.
         this.stream.close();
         this.stream = null;
         this.live = null;
@@ -181,10 +248,10 @@ export class StreamHub {
     const stream: SseStream = new SseStream(
       {
         relay: this.options.relay,
-        token: this.options.token,
+        token: this.tokens,
         heartbeatMs: this.options.heartbeatMs,
         backoff: this.options.backoff,
-        lastEventId: this.resumeFrom,
+        lastEventId: this.from,
         selectors: () => {
           this.connecting = this.wanted();
           return this.connecting;
@@ -194,30 +261,28 @@ export class StreamHub {
         onConnected: () => {
           if (this.stream !== stream) return;
           this.live = this.connecting;
-          for (const [client, entry] of this.clients) {
-            const covered = [...entry.selectors.keys()].filter((s) => covers(this.live!, s));
-            if (covered.length > 0) client.deliver({ t: 'covered', selectors: covered, lastEventId: stream.lastEventId });
-          }
+          // Selections added from now on start from their snapshots.
+          this.from = null;
+          for (const [s, h] of this.held) if (covers(this.live, s)) h.sync.onCovered();
           // Subscriptions that changed while this attempt was in flight need one more round.
           if (!sameList(this.wanted(), this.connecting)) this.settle();
         },
         onEvents: (events) => {
           if (this.stream !== stream) return;
-          this.fanOut(events);
+          for (const h of this.held.values()) {
+            const mine = events.filter((e) => selectorMatches(h.selector, e.topic, e.key));
+            if (mine.length > 0) h.sync.onEvents(mine);
+          }
         },
         onReset: (event) => {
           if (this.stream !== stream) return;
-          for (const [client, entry] of this.clients) {
-            const topics = event.topics.filter((t) => [...entry.selectors.values()].some((s) => s.topic === t));
-            if (topics.length > 0) client.deliver({ t: 'reset', topics, lastEventId: event.lastEventId });
-          }
+          for (const h of this.held.values()) if (event.topics.includes(h.selector.topic)) h.sync.onReset();
         },
         onDenied: (selectors, error) => {
           if (this.stream !== stream) return;
-          for (const s of selectors) this.denied.set(s, error);
-          for (const [client, entry] of this.clients) {
-            const mine = selectors.filter((s) => entry.selectors.has(s));
-            if (mine.length > 0) client.deliver({ t: 'denied', selectors: mine, error });
+          for (const s of selectors) {
+            this.denied.set(s, error);
+            this.held.get(s)?.sync.onStreamError(refusal(s, error), true);
           }
           // The stream reconnects without them at once; with nothing left it stops.
           if (this.wanted().length === 0) this.apply();
@@ -225,20 +290,19 @@ export class StreamHub {
         onStatus: (status) => {
           if (this.stream !== stream && status.status !== 'closed') return;
           this.lastStatus = status;
+          // Refused for good (401/403/404): a selection still loading cannot load.
+          if (status.status === 'closed' && status.error) for (const h of this.held.values()) h.sync.onStreamError(status.error);
           for (const client of this.clients.keys()) client.deliver({ t: 'status', status });
         },
       },
     );
     return stream;
   }
+}
 
-  private fanOut(events: Envelope[]): void {
-    for (const [client, entry] of this.clients) {
-      const sels = [...entry.selectors.values()];
-      const mine = events.filter((e) => sels.some((s) => selectorMatches(s, e.topic, e.key)));
-      if (mine.length > 0) client.deliver({ t: 'events', events: mine });
-    }
-  }
+/** The error a selection the relay refused shows. */
+function refusal(selector: string, error: LiveError): LiveError {
+  return { code: error.code, message: `the relay refused "${selector}": ${error.message}` };
 }
 
 /** True when the stream selectors include `selector` itself or its whole topic. */

@@ -56,6 +56,19 @@ function fnv1a(text: string, seed: number): string {
   return (h >>> 0).toString(36);
 }
 
+/**
+ * What the stream, the snapshot reads and a worker link need of a token holder: a
+ * {@link TokenKeeper}, or a page's stand-in when it has no token (so a page without one never
+ * loads this module).
+ */
+export interface Tokens {
+  readonly value: string | null;
+  readonly renewable: boolean;
+  readonly refreshAt: number | null;
+  get(): Promise<string | null>;
+  refresh(): Promise<string | null>;
+}
+
 /** Longest lead before `exp` at which a token is refreshed; shorter tokens refresh at 90% of their life. */
 const MAX_LEAD_MS = 30_000;
 
@@ -64,7 +77,7 @@ const MAX_LEAD_MS = 30_000;
  * function again when the current one nears its `exp` or was refused, and shares one call between
  * everybody asking at once.
  */
-export class TokenKeeper {
+export class TokenKeeper implements Tokens {
   /** The last token obtained (null: none yet, or anonymous). */
   value: string | null;
   /** True when {@link refresh} can get a different token (the source is a function). */

@@ -1,7 +1,7 @@
 import { applyEvent, compareIds, parseSelector, ORIGIN_ID, type Envelope, type ErrorBody, type Selector, type TopicSnapshot } from './wire.js';
 import { backoffDelay } from './backoff.js';
 import type { LiveError } from './status.js';
-import type { TokenKeeper } from './token.js';
+import type { Tokens } from './token.js';
 
 /** Loading until the first snapshot is in, then ready; error when the relay refused the topic. */
 export type SyncPhase = 'loading' | 'ready' | 'error';
@@ -14,14 +14,17 @@ export interface SyncBatch {
   readonly changedKeys: ReadonlySet<string>;
   /** True when the state was replaced by a re-read snapshot after the relay signalled loss (`reset`). */
   readonly reset: boolean;
+  /** True when the state was replaced by a snapshot in this batch (the first one, or a re-read). */
+  readonly snapshot: boolean;
 }
 
 /** Longest `append` list kept per key; the relay's LIST_LIMIT default. */
 const LIST_LIMIT = 200;
 
 /**
- * The state of one selector in one page: the snapshot, then every event after the snapshot's id,
- * each applied once. Events that arrive before the snapshot answer are buffered and replayed on
+ * The state of one selector in one stream hub (the SharedWorker, the leader tab, or a page that
+ * streams alone), shared by every page showing it: the snapshot, then every event after the
+ * snapshot's id, each applied once. Events that arrive before the snapshot answer are buffered and replayed on
  * top of it, so nothing is lost or applied twice.
  */
 export class TopicSync {
@@ -32,10 +35,16 @@ export class TopicSync {
   error: LiveError | null = null;
   /** Id of the last event applied (or the snapshot's position). */
   private lastId: string | null = null;
+  /**
+   * Id of the last event reported in a batch: from here on every event is reported once, applied
+   * or not. Null until the first snapshot, which sets it to its own position, unless the sync
+   * started `from` a position its clients already hold (a new leader tab taking over): then the
+   * events between that position and the snapshot are reported too, so no client misses one.
+   */
+  private reported: string | null;
   /** Non-null while a snapshot is awaited: the events to replay on top of it. */
   private buffer: Envelope[] | null = [];
   private covered = false;
-  private resyncing = false;
   private fetching = 0;
   private failures = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
@@ -43,24 +52,31 @@ export class TopicSync {
   private pendingEvents: Envelope[] = [];
   private pendingKeys = new Set<string>();
   private pendingReset = false;
+  private pendingSnapshot = false;
   private pendingAny = false;
 
   constructor(
     readonly key: string,
     private readonly relay: string,
-    private readonly tokens: TokenKeeper,
+    private readonly tokens: Tokens,
     /** Called when this sync has something to report; the owner batches and calls {@link takeBatch}. */
     private readonly markDirty: (sync: TopicSync) => void,
+    from: string | null = null,
   ) {
     this.selector = parseSelector(key);
+    this.reported = from;
+  }
+
+  /** The id of the last event reported in a batch (or the snapshot's position): where a client's copy stands. */
+  get position(): string | null {
+    return this.reported;
   }
 
   /** The stream now carries this selector: read the snapshot (once). */
   onCovered(): void {
     if (this.covered || this.disposed) return;
     this.covered = true;
-    void this.readSnapshot(this.resyncing);
-    this.resyncing = false;
+    void this.readSnapshot(false);
   }
 
   /**
@@ -80,15 +96,7 @@ export class TopicSync {
       this.buffer.push(...events);
       return;
     }
-    for (const e of events) this.applyIfNewer(e);
-  }
-
-  /** This page missed events (it was frozen): buffer from now on and re-read the snapshot once covered again. */
-  onResync(): void {
-    if (this.disposed) return;
-    this.buffer ??= [];
-    this.resyncing = true;
-    this.covered = false;
+    for (const e of events) this.take(e);
   }
 
   /** The relay lost our position: buffer from now on and re-read the snapshot. */
@@ -102,10 +110,11 @@ export class TopicSync {
   /** The batch gathered since the last call, or null when there is nothing new. */
   takeBatch(): SyncBatch | null {
     if (!this.pendingAny) return null;
-    const batch: SyncBatch = { events: this.pendingEvents, changedKeys: this.pendingKeys, reset: this.pendingReset };
+    const batch: SyncBatch = { events: this.pendingEvents, changedKeys: this.pendingKeys, reset: this.pendingReset, snapshot: this.pendingSnapshot };
     this.pendingEvents = [];
     this.pendingKeys = new Set();
     this.pendingReset = false;
+    this.pendingSnapshot = false;
     this.pendingAny = false;
     return batch;
   }
@@ -116,11 +125,16 @@ export class TopicSync {
     if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
-  private applyIfNewer(e: Envelope): void {
+  /** Reports an event not reported yet, and applies it when the state does not hold it yet. */
+  private take(e: Envelope): void {
+    if (this.reported === null || compareIds(e.id, this.reported) > 0) {
+      this.reported = e.id;
+      this.pendingEvents.push(e);
+      this.dirty();
+    }
     if (this.lastId !== null && compareIds(e.id, this.lastId) <= 0) return;
     this.lastId = e.id;
     applyEvent(this.items, e, LIST_LIMIT);
-    this.pendingEvents.push(e);
     this.pendingKeys.add(e.key);
     this.dirty();
   }
@@ -187,12 +201,15 @@ export class TopicSync {
     for (const k of before) this.pendingKeys.add(k);
     for (const k of this.items.keys()) this.pendingKeys.add(k);
     this.lastId = snapshot.lastEventId ?? ORIGIN_ID;
+    // After a loss (reset) the events in between are gone: report from the snapshot on.
+    if (this.reported === null || isReset) this.reported = this.lastId;
     const buffered = this.buffer ?? [];
     this.buffer = null;
     this.phase = 'ready';
     this.pendingReset ||= isReset;
+    this.pendingSnapshot = true;
     this.dirty();
-    for (const e of buffered) this.applyIfNewer(e);
+    for (const e of buffered) this.take(e);
   }
 
   private fail(ticket: number, error: LiveError): void {

@@ -47,7 +47,7 @@ export async function startRelay(name: RelayName): Promise<void> {
   await fetch(`/__relay/${name}/start`, { method: 'POST' });
 }
 
-export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string; readersRefused: number }> {
+export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string; readersRefused: number; snapshotReads: Record<string, number> }> {
   return (await fetch(`/__relay/${name}/stats`)).json();
 }
 

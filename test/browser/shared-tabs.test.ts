@@ -100,4 +100,30 @@ describe('one stream per browser', () => {
       for (const t of tabs) closeTab(t);
     }
   });
+
+  for (const noWorker of [false, true]) {
+    it(`${noWorker ? 'without SharedWorker' : 'with SharedWorker'}, a selection is read once per browser: a second tab gets the held state and the same events`, async () => {
+      const { main } = await relays();
+      const topic = uniqueTopic(noWorker ? 'once-lead' : 'once-sw');
+      await publish(main, [
+        { topic, key: 'a', op: 'upsert', data: { n: 1 } },
+        { topic, key: 'b', op: 'upsert', data: { n: 2 } },
+      ]);
+      const a = await openTab(main, [topic], noWorker);
+      let b: Tab | null = null;
+      try {
+        await waitFor('the first tab ready', () => ready(a));
+        b = await openTab(main, [topic], noWorker);
+        await waitFor('the second tab ready', () => ready(b!));
+        expect(Object.fromEntries(b.api.subs[0].items)).to.deep.equal({ a: { n: 1 }, b: { n: 2 } });
+        expect((await stats('main')).snapshotReads[topic], 'snapshot reads of the topic').to.equal(1);
+        await publish(main, { topic, key: 'a', op: 'patch', data: { m: 3 } });
+        await waitFor('the event in both tabs', () => a.api.seen.length === 1 && b!.api.seen.length === 1);
+        for (const t of [a, b]) expect(t.api.subs[0].items.get('a')).to.deep.equal({ n: 1, m: 3 });
+      } finally {
+        closeTab(a);
+        if (b) closeTab(b);
+      }
+    });
+  }
 });

@@ -1,4 +1,4 @@
-import { compareIds, parseId, type Envelope } from '../wire.js';
+import { compareIds } from '../wire.js';
 import type { HubMessage } from '../hub-protocol.js';
 import { StreamHub, type HubAttachment } from '../stream-hub.js';
 import { hubName, type Deliver, type HubLink, type LinkOptions } from './link.js';
@@ -12,8 +12,8 @@ type TabMessage =
   | { t: 'bye'; from: string }
   /** A new leader asks every tab for its selectors. */
   | { t: 'who' }
-  /** The leader's stream, relayed to every tab. */
-  | { t: 'hub'; msg: HubMessage };
+  /** The leader's stream, relayed to every tab, or (`to`) a selection's whole state for the tab that asked. */
+  | { t: 'hub'; msg: HubMessage; to?: string };
 
 /**
  * How often a tab announces itself, and after how long without word it counts as gone. Hidden
@@ -34,10 +34,12 @@ interface Leading {
 
 /**
  * Leader election for browsers without a usable SharedWorker: the tabs of one relay and identity
- * race for a Web Lock (the leader streams with its own token); the holder runs the stream and relays it over a BroadcastChannel. Every
+ * race for a Web Lock (the leader streams with its own token); the holder runs the stream hub
+ * (which holds every selection's state) and relays its messages over a BroadcastChannel. Every
  * tab keeps the roster of all tabs' selectors and the last stream position it saw, so when the
  * leader tab closes (its lock is released at once) the next tab streams everybody's selectors
- * from that position: nothing is lost, and what arrives twice is dropped by id.
+ * from that position: it reads their snapshots again, every tab's copy is replaced by them, and
+ * the events since that position come with them, so nobody misses one.
  */
 export function openLeaderLink(options: LinkOptions, deliver: Deliver): HubLink {
   const name = hubName(options);
@@ -52,15 +54,6 @@ export function openLeaderLink(options: LinkOptions, deliver: Deliver): HubLink 
 
   const post = (m: TabMessage) => channel.postMessage(m);
   const announce = () => post({ t: 'subs', from: me, selectors: [...mine] });
-
-  const see = (id: string | null | undefined) => {
-    if (!id || !parseId(id)) return;
-    if (lastSeen === null || compareIds(id, lastSeen) > 0) lastSeen = id;
-  };
-  const track = (m: HubMessage) => {
-    if (m.t === 'events') see((m.events[m.events.length - 1] as Envelope | undefined)?.id);
-    else if (m.t === 'covered' || m.t === 'reset') see(m.lastEventId);
-  };
 
   /** The leader keeps the bridge's hub subscription equal to the union of the other tabs' selectors. */
   const syncBridge = () => {
@@ -83,6 +76,7 @@ export function openLeaderLink(options: LinkOptions, deliver: Deliver): HubLink 
 
   channel.onmessage = (e: MessageEvent<TabMessage>) => {
     const m = e.data;
+    let added: string[] = [];
     // A tab the leader has not heard from yet missed every earlier status (the hub told the bridge
     // once, when it attached): tell it the stream's status now, or its indicator stays "closed".
     if (leading && (m.t === 'subs' || m.t === 'sub') && !roster.has(m.from)) {
@@ -90,9 +84,12 @@ export function openLeaderLink(options: LinkOptions, deliver: Deliver): HubLink 
     }
     switch (m.t) {
       case 'hub':
-        if (leading) return; // two leaders cannot hold one lock; a stale message from the last one
-        track(m.msg);
-        deliver(m.msg);
+        // Two leaders cannot hold one lock: when leading, this is a stale message from the last one.
+        if (!leading) {
+          // The position the tabs' copies stand at: a new leader resumes from it.
+          if (m.msg.t === 'sync' && m.msg.at && (lastSeen === null || compareIds(m.msg.at, lastSeen) > 0)) lastSeen = m.msg.at;
+          if (m.to === undefined || m.to === me) deliver(m.msg);
+        }
         return;
       case 'who':
         announce();
@@ -102,9 +99,11 @@ export function openLeaderLink(options: LinkOptions, deliver: Deliver): HubLink 
         syncBridge();
         return;
       case 'subs':
+        added = m.selectors.filter((s) => !roster.get(m.from)?.selectors.has(s));
         rosterEntry(m.from).selectors = new Set(m.selectors);
         break;
       case 'sub':
+        added = m.selectors.filter((s) => !roster.get(m.from)?.selectors.has(s));
         for (const s of m.selectors) rosterEntry(m.from).selectors.add(s);
         break;
       case 'unsub':
@@ -113,10 +112,10 @@ export function openLeaderLink(options: LinkOptions, deliver: Deliver): HubLink 
     }
     if (!leading) return;
     syncBridge();
-    // A selector the stream already carries for another tab gets no new `covered` from the hub.
-    if (m.t === 'sub' || m.t === 'subs') {
-      const ready = m.selectors.filter((s) => leading!.hub.isCovered(s));
-      if (ready.length) post({ t: 'hub', msg: { t: 'covered', selectors: ready, lastEventId: leading.hub.lastEventId } });
+    // A selection the hub already holds for another tab: the newcomer gets its whole state.
+    for (const s of added) {
+      const state = leading.hub.stateOf(s);
+      if (state) post({ t: 'hub', msg: state, to: m.from });
     }
   };
 

@@ -1,12 +1,12 @@
 import type { HubMessage } from '../hub-protocol.js';
-import type { TokenKeeper } from '../token.js';
+import type { Tokens } from '../token.js';
 
 /** Where a page's connection goes and how. */
 export interface LinkOptions {
   /** The relay's base URL. */
   relay: string;
   /** The page's subscriber token (the stream's, when it runs in this page). */
-  tokens: TokenKeeper;
+  tokens: Tokens;
   /** Whose stream it is: `identityOf` the token ('' for anonymous readers). */
   identity: string;
   /**
