@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 
 const root = import.meta.dirname;
 const at = (p: string) => resolve(root, p);
@@ -23,38 +24,6 @@ function inKitChunk(id: string): boolean {
   if (/[\\/]src[\\/]core[\\/](sse-stream|stream-hub|topic-sync|backoff|token|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
   if (/[\\/]src[\\/]elements[\\/]live-price-chart[\\/]/.test(id)) return false;
   return /[\\/]src[\\/]/.test(id);
-}
-
-/**
- * The minifier leaves template literals alone, so the widgets' stylesheets (`css` literals without
- * `${}`) would ship with their indentation and comments: this minifies them for the script-tag kit.
- * Quoted strings (`content: ' · '`) are kept as they are.
- */
-export function minifyCss(text: string): string {
-  return text
-    .split(/('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")/)
-    .map((part, i) =>
-      i % 2
-        ? part
-        : part
-            .replace(/\/\*[\s\S]*?\*\//g, '')
-            .replace(/\s+/g, ' ')
-            .replace(/ ?([{};,>]) ?/g, '$1')
-            .replace(/: /g, ':')
-            .replace(/;}/g, '}'),
-    )
-    .join('')
-    .trim();
-}
-
-function minifyCssLiterals(): Plugin {
-  return {
-    name: 'live-elements:minify-css-literals',
-    transform(code, id) {
-      if (!/[\\/]src[\\/]elements[\\/].*\.ts$/.test(id) || !code.includes('css`')) return null;
-      return { code: code.replace(/\bcss`([^`$\\]*)`/g, (_, body: string) => `css\`${minifyCss(body)}\``), map: null };
-    },
-  };
 }
 
 /**
@@ -87,7 +56,9 @@ export default defineConfig(({ mode }): UserConfig => {
   if (mode === 'kit') {
     return {
       ...common,
-      plugins: [minifyCssLiterals()],
+      // The minifier leaves template literals alone: Lit's own plugin minifies the markup of
+      // `html` templates and the stylesheets of `css` ones (the widgets' indentation and comments).
+      plugins: [minifyHTML({ include: ['src/**/*.ts'], failOnError: true }) as unknown as Plugin],
       // Chunks and the worker are found relative to the kit, wherever dist/ is served from.
       base: './',
       build: {

@@ -3,6 +3,7 @@ import { LiveTopicController } from '../live-topic-controller.js';
 import type { ConnectionState, ConnectionStatus } from '../../core/status.js';
 import { defineElement } from '../define.js';
 import { liveIndicatorStyles } from './live-indicator.styles.js';
+import { relativeTime } from '../shared/format.js';
 
 const LABELS: Record<ConnectionState, string> = {
   open: 'Live',
@@ -59,7 +60,6 @@ export class LiveIndicator extends LitElement {
 
   private readonly live = new LiveTopicController(this, { topic: () => null });
   private ticker: ReturnType<typeof setInterval> | null = null;
-  private formatter: { locale: string; rtf: Intl.RelativeTimeFormat } | null = null;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -85,19 +85,12 @@ export class LiveIndicator extends LitElement {
     }
   }
 
-  /** "updated 5 s ago" in the element's locale. */
+  /** "updated 5 s ago" in the element's locale (or the page's language). */
   private ago(at: number): string {
-    const locale = this.locale || document.documentElement.lang || navigator.language;
-    if (this.formatter?.locale !== locale) {
-      this.formatter = { locale, rtf: new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' }) };
-    }
-    const s = Math.max(0, Math.round((Date.now() - at) / 1000));
-    const rtf = this.formatter.rtf;
-    if (s < 60) return rtf.format(-s, 'second');
-    if (s < 3600) return rtf.format(-Math.floor(s / 60), 'minute');
-    if (s < 86_400) return rtf.format(-Math.floor(s / 3600), 'hour');
-    return rtf.format(-Math.floor(s / 86_400), 'day');
+    const now = Date.now();
+    return relativeTime(this.locale || document.documentElement.lang, Math.min(at, now), now, 'short');
   }
+
 
   protected override render() {
     const c = this.live.connection;

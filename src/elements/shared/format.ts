@@ -45,10 +45,10 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['second', 1000],
 ];
 
-/** "3 minutes ago" in `locale`, from a time in ms relative to `now`. */
-export function relativeTime(locale: string | null | undefined, timeMs: number, now: number): string {
+/** "3 minutes ago" (or with `style` "short", "3 min. ago") in `locale`, from a time in ms relative to `now`. */
+export function relativeTime(locale: string | null | undefined, timeMs: number, now: number, style: Intl.RelativeTimeFormatStyle = 'long'): string {
   const l = usableLocale(locale);
-  const rtf = cached(relativeFormats, l, { numeric: 'auto' }, () => new Intl.RelativeTimeFormat(l, { numeric: 'auto' }));
+  const rtf = cached(relativeFormats, l, { style }, () => new Intl.RelativeTimeFormat(l, { numeric: 'auto', style }));
   const diff = timeMs - now;
   for (const [unit, ms] of UNITS) {
     if (Math.abs(diff) >= ms || unit === 'second') return rtf.format(Math.round(diff / ms), unit);
