@@ -73,7 +73,8 @@ describe('the relay serves the kit', () => {
   });
 
   test('unknown chunks and paths outside the kit are 404 JSON, other routes still answer', async () => {
-    for (const path of ['/chunks/nope-abcdef12.js', '/chunks/..%2F..%2Fpackage.json', '/chunks/.env-abcdef12.js', '/live-elements.nope.js']) {
+    // The .gz/.br files are sent only in place of their script, never under their own names.
+    for (const path of ['/chunks/nope-abcdef12.js', '/chunks/..%2F..%2Fpackage.json', '/chunks/.env-abcdef12.js', '/live-elements.nope.js', '/live-elements.js.br', `/chunks/${uPlotChunk()}.gz`]) {
       const res = await fetch(`${relay.url}${path}`);
       assert.equal(res.status, 404, path);
       const body = (await res.json()) as { error: { code: string } };
