@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // `npm run build`: the three vite builds (bundler modules, script-tag kit, loader), the type
-// declarations, custom-elements.json and the README's elements section; then the gzip size of every
-// output file, failing when the script-tag kit is over its budgets.
+// declarations, custom-elements.json and the README's elements section; the kit's precompressed
+// .gz/.br copies; then the gzip size of every output file, failing when the script-tag kit is over
+// its budgets.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'vite';
-import { BUDGETS, TARGET_SCRIPT_TAG, measureKit, overBudget } from './kit-sizes.mjs';
+import { compressKit } from './compress-kit.mjs';
+import { BUDGETS, measureKit, overBudget } from './kit-sizes.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -37,6 +39,13 @@ if (!worker) {
   process.exit(1);
 }
 copyFileSync(join(dist, 'chunks', worker), join(dist, 'connection-worker.js'));
+// The relay sends these .gz/.br copies to browsers that accept them (server/routes/kit.ts).
+try {
+  await compressKit(dist);
+} catch (err) {
+  console.error(`build: precompressing the kit (.gz, .br) failed: ${err instanceof Error ? err.stack : err}`);
+  process.exit(1);
+}
 if (!process.argv.includes('--no-types')) run('type declarations', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
 if (!process.argv.includes('--no-analyze')) {
   run('custom-elements.json', [join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--litelement', '--globs', 'src/elements/**/*.ts', '--exclude', 'src/**/*.test.ts', '--exclude', 'src/elements/shared/*.styles.ts']);
@@ -47,7 +56,7 @@ const m = measureKit(dist);
 const kb = (n) => `${(n / 1024).toFixed(1)} kB`;
 for (const s of m.files) console.log(`${`dist/${s.file}`.padEnd(52)} ${kb(s.bytes).padStart(9)}  gzip ${kb(s.gzip).padStart(8)}`);
 const list = (files) => files.map((f) => f.replace(/^chunks\//, '')).join(', ');
-console.log(`\nscript-tag kit without the chart:                       gzip ${kb(m.scriptTag)} (budget ${kb(BUDGETS.scriptTagWithoutChart)}; issue 5 target ${kb(TARGET_SCRIPT_TAG)})`);
+console.log(`\nscript-tag kit without the chart:                       gzip ${kb(m.scriptTag)} (budget ${kb(BUDGETS.scriptTagWithoutChart)})`);
 console.log(`  = a page with every element but the chart, SharedWorker browser: ${list(m.groups.scriptTag)}`);
 console.log(`SharedWorker script (runs in the worker, its own download): gzip ${kb(m.worker)}`);
 console.log(`stream fallback, only without SharedWorker (leader/in-page): gzip ${kb(m.fallback)} (${list(m.groups.fallback)})`);
