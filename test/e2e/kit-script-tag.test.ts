@@ -113,13 +113,13 @@ describe('the script-tag kit on a page of another origin', () => {
     }
   });
 
-  test('a page served with the kit from its own origin streams through the SharedWorker and never downloads the stream chunk', async () => {
+  test('a page served with the kit from its own origin streams through the SharedWorker and never downloads the stream chunk, nor the token code without a token', async () => {
     const { page, errors, requested, mode } = await openLiveStatusPage('/same-origin', 'degraded');
     try {
       await waitUntil('the indicator says live', () => page.evaluate(() => document.querySelector('live-indicator')?.getAttribute('status') === 'open'), 15_000);
       assert.equal(await mode(), 'worker');
       assert.ok(requested.some((u) => /\/kit\/chunks\/connection-worker-/.test(u)), 'the SharedWorker was started');
-      assert.deepEqual(requested.filter((u) => /stream-links|uPlot|live-price-chart/i.test(u)), []);
+      assert.deepEqual(requested.filter((u) => /stream-links|token-|uPlot|live-price-chart/i.test(u)), []);
       // Whatever the chunks are called: no file the page itself ran holds the SSE client.
       const pageFiles = requested.filter((u) => u.includes('/kit/') && !/connection-worker/.test(u));
       assert.deepEqual(
