@@ -200,8 +200,8 @@ export class StreamHub {
 
   /** The union of all held selectors but the refused ones, a topic-wide selector absorbing its keyed ones; sorted. */
   private wanted(): string[] {
-    const all = [...this.held.keys()].filter((s) => !this.denied.has(s));
-    return all.filter((s) => !s.includes('/') || !all.includes(s.slice(0, s.indexOf('/')))).sort();
+    const all = new Set([...this.held.keys()].filter((s) => !this.denied.has(s)));
+    return [...all].filter((s) => !s.includes('/') || !all.has(s.slice(0, s.indexOf('/')))).sort();
   }
 
   private settle(): void {
