@@ -25,7 +25,7 @@ export type HubMessage =
       set: Array<[string, unknown]>;
       del: string[];
       /** The events of this batch, in id order (with `full`, those after the position the hub started from). */
-      events: Envelope[];
+      events: readonly Envelope[];
       /** The stream position the selection's copy stands at (a leader taking over resumes from it). */
       at: string | null;
     }
@@ -46,7 +46,7 @@ export type PageMessage =
    * First message on a worker port: which relay, which identity (see `identityOf`), the page's
    * current token, and whether the page can give fresh ones (it has a token function).
    */
-  | { t: 'hello'; relay: string; identity: string; token: string | null; renewable: boolean; heartbeatMs?: number; lastEventId?: string | null }
+  | { t: 'hello'; relay: string; identity: string; token: string | null; renewable: boolean; heartbeatMs?: number }
   /** The answer to the worker's `token` request: a fresh token, or why there is none. */
   | { t: 'token'; token: string | null; error?: string }
   | { t: 'subscribe'; selectors: string[] }

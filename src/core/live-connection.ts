@@ -241,17 +241,18 @@ export class LiveConnection {
         changed.add(k);
       }
     }
-    entry.phase = m.phase;
-    entry.error = m.error;
-    const batch: SyncBatch = { events: m.events, changedKeys: changed, reset, snapshot: m.full };
-    for (const listener of [...entry.listeners]) listener(batch);
+    this.tell(entry, m.phase, m.error, { events: m.events, changedKeys: changed, reset, snapshot: m.full });
   }
 
   /** The stream was refused for good before this selection loaded: it shows why. */
   private fail(entry: SyncEntry, error: LiveError): void {
-    entry.phase = 'error';
+    this.tell(entry, 'error', error, { events: [], changedKeys: new Set(), reset: false, snapshot: false });
+  }
+
+  /** Sets the selection's phase and error and tells the elements showing it. */
+  private tell(entry: SyncEntry, phase: SyncPhase, error: LiveError | null, batch: SyncBatch): void {
+    entry.phase = phase;
     entry.error = error;
-    const batch: SyncBatch = { events: [], changedKeys: new Set(), reset: false, snapshot: false };
     for (const listener of [...entry.listeners]) listener(batch);
   }
 }

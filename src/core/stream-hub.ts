@@ -76,13 +76,8 @@ export class StreamHub {
     return this.lastStatus;
   }
 
-  /** How many clients are attached. */
-  get size(): number {
-    return this.clients.size;
-  }
-
   /** True when `selector` rides on the connected stream (a snapshot read now misses nothing). */
-  isCovered(selector: string): boolean {
+  private isCovered(selector: string): boolean {
     return this.live !== null && this.live === this.connecting && covers(this.live, selector);
   }
 
@@ -193,7 +188,7 @@ export class StreamHub {
       const del: string[] = [];
       if (batch.snapshot) set.push(...items);
       else for (const k of batch.changedKeys) items.has(k) ? set.push([k, items.get(k)]) : del.push(k);
-      const message: HubMessage = { t: 'sync', selector: h.sync.key, phase, error, full: batch.snapshot, reset: batch.reset, set, del, events: [...batch.events], at: h.sync.position };
+      const message: HubMessage = { t: 'sync', selector: h.sync.key, phase, error, full: batch.snapshot, reset: batch.reset, set, del, events: batch.events, at: h.sync.position };
       for (const client of h.clients) client.deliver(message);
     }
   }
