@@ -43,6 +43,15 @@ export interface Bus {
    */
   onEpochChange(listener: () => void): () => void;
 
+  /**
+   * Notified when the live feed has a gap: events after the last one delivered, up to and including
+   * `floor`, were trimmed from the log before this bus could deliver them (a shared log that other
+   * relays filled faster than this one read it). The relay sends `reset` to the streams that lack
+   * them. Called before the batch that follows the gap. Returns the function that removes the
+   * listener. The memory bus never fires it: it delivers every event as it appends it.
+   */
+  onTrimmed(listener: (floor: string) => void): () => void;
+
   /** True while the backing store is reachable (always true for memory). */
   isReady(): boolean;
 

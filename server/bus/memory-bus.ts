@@ -123,6 +123,11 @@ export class MemoryBus implements Bus {
     return () => {};
   }
 
+  onTrimmed(_listener: (floor: string) => void): () => void {
+    // Every event reaches the listeners in the append that stores it, before anything can trim it.
+    return () => {};
+  }
+
   isReady(): boolean {
     return true;
   }

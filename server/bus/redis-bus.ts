@@ -34,7 +34,8 @@ export interface RedisBusOptions extends BusOptions {
  * {@link BusUnavailableError} (there is no offline queue: a publish never looks accepted when it was
  * not) and both connections reconnect with backoff. The tail then resumes after the last id it
  * delivered, so subscribers receive what other relays appended meanwhile; if the log was lost
- * (a new epoch) it fires {@link onEpochChange} instead.
+ * (a new epoch) it fires {@link onEpochChange} instead, and if entries it had not read yet were
+ * trimmed, {@link onTrimmed}.
  */
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
@@ -46,6 +47,7 @@ export class RedisBus implements Bus {
   private readonly trimSlack: number;
   private readonly listeners = new Set<BusListener>();
   private readonly epochListeners = new Set<() => void>();
+  private readonly trimListeners = new Set<(floor: string) => void>();
   private readonly readyListeners = new Set<(ready: boolean) => void>();
   private readonly tail: StreamTail;
   private ready = false;
@@ -97,6 +99,7 @@ export class RedisBus implements Bus {
     this.tail = new StreamTail(tailConn, this.logKey, this.metaKey, {
       onBatch: (events) => this.deliver(events),
       onEpochChange: () => this.epochChanged(),
+      onTrimmed: (floor) => this.trimmed(floor),
       onSyncedChange: () => this.updateReady(),
     });
   }
@@ -115,7 +118,6 @@ export class RedisBus implements Bus {
     ];
     for (const input of inputs) args.push(...appendArgs(input));
     const reply = (await this.run(APPEND, [this.logKey, this.metaKey], args)) as string[];
-    this.tail.noticeEpoch(reply[0]);
     const events: Envelope[] = [];
     let duplicates = 0;
     for (let i = 0; i < inputs.length; i++) {
@@ -183,6 +185,14 @@ export class RedisBus implements Bus {
     };
   }
 
+  onTrimmed(listener: (floor: string) => void): () => void {
+    const entry = (floor: string) => listener(floor);
+    this.trimListeners.add(entry);
+    return () => {
+      this.trimListeners.delete(entry);
+    };
+  }
+
   isReady(): boolean {
     return this.ready;
   }
@@ -208,6 +218,7 @@ export class RedisBus implements Bus {
     await this.tail.close();
     this.listeners.clear();
     this.epochListeners.clear();
+    this.trimListeners.clear();
     this.readyListeners.clear();
   }
 
@@ -254,6 +265,13 @@ export class RedisBus implements Bus {
         process.emitWarning(`RedisBus listener threw: ${(err as Error)?.stack ?? String(err)}`);
       }
     }
+  }
+
+  private trimmed(floor: string): void {
+    this.options.log?.warn(
+      `redis bus: the log was trimmed past this relay's position (through ${floor}) before it read those events; resetting the streams concerned (raise HISTORY_SIZE if this recurs)`,
+    );
+    for (const listener of this.trimListeners) listener(floor);
   }
 
   private epochChanged(): void {

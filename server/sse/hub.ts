@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { compareIds, ORIGIN_ID } from '../../src/core/wire.js';
-import type { Envelope, TimeoutEvent } from '../../src/core/wire.js';
+import type { Envelope, ResetEvent, TimeoutEvent } from '../../src/core/wire.js';
 import type { Bus } from '../bus/bus.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
@@ -20,6 +20,7 @@ export class ClientHub {
   private readonly perIdentity = new Map<string, number>();
   private readonly unsubscribe: () => void;
   private readonly unEpoch: () => void;
+  private readonly unTrimmed: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private nextClientNumber = 0;
 
@@ -31,6 +32,7 @@ export class ClientHub {
   ) {
     this.unsubscribe = bus.subscribe((events) => this.deliver(events));
     this.unEpoch = bus.onEpochChange(() => void this.resetAll());
+    this.unTrimmed = bus.onTrimmed((floor) => this.resetTrimmed(floor));
     this.heartbeat = setInterval(() => this.beat(), config.HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -102,6 +104,13 @@ export class ClientHub {
     const batches = client.pending;
     client.pending = null;
     if (client.closed || !batches) return;
+    const floor = client.trimmedWhilePending;
+    if (floor !== null && (position === null || compareIds(position, floor) < 0)) {
+      // The live feed skipped events this stream's replay did not reach: the client re-reads its
+      // snapshots and the stream continues after the gap.
+      this.sendReset(client, floor, 'expired');
+      position = floor;
+    }
     client.skipThrough = position;
     let chunk = '';
     let count = 0;
@@ -166,6 +175,7 @@ export class ClientHub {
     this.endAll({ reason: 'shutdown' });
     this.unsubscribe();
     this.unEpoch();
+    this.unTrimmed();
     clearInterval(this.heartbeat);
   }
 
@@ -244,6 +254,24 @@ export class ClientHub {
     }
   }
 
+  /**
+   * The bus's live feed skipped events through `floor` (trimmed before the bus read them): every
+   * stream that had not already received them (by replay) gets `reset`, exactly as a client
+   * resuming from a trimmed position does, and continues after the gap. Synchronous, so the reset
+   * precedes the batch that follows the gap.
+   */
+  private resetTrimmed(floor: string): void {
+    for (const client of [...this.clients.values()]) {
+      if (client.pending) {
+        if (client.trimmedWhilePending === null || compareIds(floor, client.trimmedWhilePending) > 0) client.trimmedWhilePending = floor;
+        continue;
+      }
+      if (client.skipThrough !== null && compareIds(client.skipThrough, floor) >= 0) continue;
+      client.skipThrough = null;
+      this.sendReset(client, floor, 'expired');
+    }
+  }
+
   /** The log was replaced: every position a client holds is void. */
   private async resetAll(): Promise<void> {
     for (const client of this.clients.values()) {
@@ -272,9 +300,9 @@ export class ClientHub {
     this.sendReset(client, head);
   }
 
-  private sendReset(client: SseClient, head: string | null): void {
+  private sendReset(client: SseClient, head: string | null, reason: ResetEvent['reason'] = 'epoch'): void {
     if (client.closed) return;
     this.metrics.replayResets.inc();
-    this.write(client, resetFrame({ topics: client.topics, reason: 'epoch', lastEventId: head ?? ORIGIN_ID }));
+    this.write(client, resetFrame({ topics: client.topics, reason, lastEventId: head ?? ORIGIN_ID }));
   }
 }

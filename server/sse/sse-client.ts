@@ -19,6 +19,11 @@ export class SseClient {
   skipThrough: string | null = null;
   /** The log was replaced while this stream was still replaying: send `reset` once it is live. */
   epochChangedWhilePending = false;
+  /**
+   * The bus's live feed skipped events up to this id (trimmed before it read them) while this
+   * stream was still replaying: unless the replay went past it, send `reset` once it is live.
+   */
+  trimmedWhilePending: string | null = null;
   /** Set once the stream is finished; the hub no longer writes to it. */
   closed = false;
   /** When the reader's subscriber token expires (unix ms); the stream ends then (`token-expired`). */
