@@ -67,6 +67,12 @@ export type BusListener = (events: readonly Envelope[]) => void;
 export interface AppendInput extends EventInput {
   /** Idempotency key (a webhook's `idempotency_key`): a repeat within the window is skipped. */
   dedupeKey?: string;
+  /**
+   * `data` already encoded as JSON (by the door's `checkEventLimits`), so the bus stores and
+   * sends that text without encoding it again. When absent the bus encodes `data` itself, before
+   * it changes anything: a value that cannot be encoded fails the whole append.
+   */
+  dataJson?: string;
 }
 
 export interface AppendResult {

@@ -5,6 +5,7 @@ import type { Envelope, Selector, TopicSnapshot } from '../../src/core/wire.js';
 import { BusUnavailableError } from './bus.js';
 import type { AppendInput, AppendResult, Bus, BusListener, BusOptions, ReadSinceResult } from './bus.js';
 import { appendArgs, entryToEnvelope, type StreamEntry } from './redis-codec.js';
+import { itemsObject } from './items-object.js';
 import { APPEND, READ_SINCE, SNAPSHOT, runScript, type LuaScript } from './redis-scripts.js';
 import { StreamTail } from './redis-tail.js';
 
@@ -139,10 +140,10 @@ export class RedisBus implements Bus {
     this.assertReady();
     const args = keys ? ['1', ...keys] : ['0'];
     const [last, flat] = (await this.run(SNAPSHOT, [`${this.prefix}state:${topic}`, this.logKey], args)) as [string, string[]];
-    const items: Record<string, unknown> = {};
-    for (let i = 0; i < flat.length; i += 2) items[flat[i]] = JSON.parse(flat[i + 1]);
+    const entries = new Array<[string, unknown]>(flat.length / 2);
+    for (let i = 0; i < flat.length; i += 2) entries[i / 2] = [flat[i], JSON.parse(flat[i + 1])];
     if (last !== '') await this.tail.delivered(last);
-    return { topic, lastEventId: last === '' ? null : last, items };
+    return { topic, lastEventId: last === '' ? null : last, items: itemsObject(entries) };
   }
 
   async readSince(afterId: string, selectors: readonly Selector[]): Promise<ReadSinceResult> {

@@ -180,14 +180,14 @@ export class ClientHub {
   }
 
   /**
-   * The hot path: each envelope is serialised once per batch, and each client gets at most one
+   * The hot path: each event's frame is made once per batch (from the JSON its bus recorded), and each client gets at most one
    * write per batch holding just the events its selectors cover.
    */
-  private deliver(events: readonly Envelope[]): void {
+  private deliver(batch: readonly Envelope[]): void {
     if (this.clients.size === 0) return;
+    const { events, frames } = this.encode(batch);
     const n = events.length;
-    const frames = new Array<string>(n);
-    for (let i = 0; i < n; i++) frames[i] = changeFrame(events[i]);
+    if (n === 0) return;
     let all: string | null = null;
     let delivered = 0;
     // The batch's distinct topics, once: a client taking whole topics that covers them all gets the
@@ -197,43 +197,78 @@ export class ClientHub {
     for (let i = 0; i < n; i++) seen.add(events[i].topic);
     const topics = [...seen];
     for (const client of this.clients.values()) {
-      if (client.pending) {
-        client.pending.push(events as Envelope[]);
-        client.pendingEvents += n;
-        // More live events piled up behind its replay than the log even keeps: it resumes by id.
-        if (client.pendingEvents > this.config.HISTORY_SIZE) this.evict(client);
-        continue;
+      try {
+        delivered += this.deliverTo(client, events, frames, topics, () => (all ??= frames.join('')));
+      } catch (err) {
+        // One client's failure (its socket, its selectors) must not cost the others the batch.
+        this.log.error({ err, clientId: client.id }, 'delivering to a client failed; disconnecting it (it resumes by id)');
+        this.evict(client);
       }
-      if (client.skipThrough === null && client.coversAll(topics)) {
-        this.write(client, (all ??= frames.join('')));
-        delivered += n;
-        continue;
-      }
-      let from = 0;
-      if (client.skipThrough !== null) {
-        from = this.skipCount(client, events);
-        if (from === n) continue;
-      }
-      // While every event so far matched, share one joined chunk among such clients; on the first
-      // miss, build this client's own chunk from the matches.
-      let chunk: string | null = null;
-      let count = 0;
-      if (from > 0) chunk = '';
-      for (let i = from; i < n; i++) {
-        const e = events[i];
-        if (client.wants(e.topic, e.key)) {
-          if (chunk !== null) chunk += frames[i];
-          count++;
-        } else if (chunk === null) {
-          chunk = '';
-          for (let j = 0; j < i; j++) chunk += frames[j];
-        }
-      }
-      if (count === 0) continue;
-      this.write(client, chunk ?? (all ??= frames.join('')));
-      delivered += count;
     }
     if (delivered > 0) this.metrics.eventsDelivered.inc(delivered);
+  }
+
+  /**
+   * Each event's frame, once per batch. An event that cannot be encoded (only one that did not come
+   * through a bus's append could fail: the buses encode what they store) is left out and logged,
+   * never the batch.
+   */
+  private encode(batch: readonly Envelope[]): { events: readonly Envelope[]; frames: string[] } {
+    const frames: string[] = [];
+    /** Set at the first failure: the events kept so far. */
+    let kept: Envelope[] | null = null;
+    for (let i = 0; i < batch.length; i++) {
+      let frame: string;
+      try {
+        frame = changeFrame(batch[i]);
+      } catch (err) {
+        this.log.error({ err, id: batch[i].id, topic: batch[i].topic, key: batch[i].key }, 'an event could not be encoded for the stream; it is left out');
+        kept ??= batch.slice(0, i);
+        continue;
+      }
+      frames.push(frame);
+      kept?.push(batch[i]);
+    }
+    return { events: kept ?? batch, frames };
+  }
+
+  /** Writes the batch's events this client takes (or buffers them while it replays); returns how many it wrote. */
+  private deliverTo(client: SseClient, events: readonly Envelope[], frames: string[], topics: string[], all: () => string): number {
+    const n = events.length;
+    if (client.pending) {
+      client.pending.push(events as Envelope[]);
+      client.pendingEvents += n;
+      // More live events piled up behind its replay than the log even keeps: it resumes by id.
+      if (client.pendingEvents > this.config.HISTORY_SIZE) this.evict(client);
+      return 0;
+    }
+    if (client.skipThrough === null && client.coversAll(topics)) {
+      this.write(client, all());
+      return n;
+    }
+    let from = 0;
+    if (client.skipThrough !== null) {
+      from = this.skipCount(client, events);
+      if (from === n) return 0;
+    }
+    // While every event so far matched, share one joined chunk among such clients; on the first
+    // miss, build this client's own chunk from the matches.
+    let chunk: string | null = null;
+    let count = 0;
+    if (from > 0) chunk = '';
+    for (let i = from; i < n; i++) {
+      const e = events[i];
+      if (client.wants(e.topic, e.key)) {
+        if (chunk !== null) chunk += frames[i];
+        count++;
+      } else if (chunk === null) {
+        chunk = '';
+        for (let j = 0; j < i; j++) chunk += frames[j];
+      }
+    }
+    if (count === 0) return 0;
+    this.write(client, chunk ?? all());
+    return count;
   }
 
   /**
