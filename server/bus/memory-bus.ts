@@ -1,8 +1,9 @@
-import { applyEvent, anySelectorMatches, compareIds, parseId, ORIGIN_ID } from '../../src/core/wire.js';
+import { applyEvent, compareIds, parseId, ORIGIN_ID } from '../../src/core/wire.js';
 import type { Envelope, Selector, TopicSnapshot } from '../../src/core/wire.js';
 import type { AppendInput, AppendResult, Bus, BusListener, BusOptions, ReadSinceResult } from './bus.js';
 import { encodeValue } from './encode-value.js';
 import { itemsObject } from './items-object.js';
+import { SelectorIndex } from './selector-index.js';
 import { rememberEnvelopeJson } from './envelope-json.js';
 
 /**
@@ -104,9 +105,10 @@ export class MemoryBus implements Bus {
     }
     const events: Envelope[] = [];
     const cap = this.ring.length;
+    const wanted = new SelectorIndex(selectors);
     for (let i = start; i < this.size; i++) {
       const e = this.ring[(this.head + i) % cap]!;
-      if (anySelectorMatches(selectors, e.topic, e.key)) events.push(e);
+      if (wanted.matches(e.topic, e.key)) events.push(e);
     }
     return { ok: true, events };
   }
