@@ -5,7 +5,7 @@ import type { AppendInput } from '../../server/bus/bus.js';
 import { RedisBus } from '../../server/bus/redis-bus.js';
 import { TEST_BUS_OPTIONS } from '../helpers/buses.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis-server.js';
-import { openStream, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
+import { openStream, publish, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -99,6 +99,16 @@ test('a tail cut off while other relays append more than the retained log: reset
   const reset = client.frames.find((f) => f.event === 'reset');
   assert.ok(reset, 'the reconnected tail skipped trimmed events without a reset');
   assert.equal(reset.json.reason, 'expired');
+});
+
+test('the reproduction through the door: a publish of 300 events with HISTORY_SIZE=100 answers 413 naming HISTORY_SIZE, and nothing is stored', async () => {
+  const { relay } = await setup();
+  const client = await stream(relay.url, 'p');
+  const res = await publish(relay.url, events(300));
+  assert.equal(res.status, 413, JSON.stringify(res.body));
+  assert.match(res.body.error.message, /HISTORY_SIZE=100/);
+  assert.equal(await relay.ctx.bus.lastId(), null);
+  assert.deepEqual(client.changes(), []);
 });
 
 test('a stream opened after the gap gets no reset', async () => {
