@@ -70,6 +70,15 @@ const schema = z.object({
   MAX_BODY_BYTES: int(1024).default(1_048_576),
   /** Longest list an `append` op grows per key. */
   LIST_LIMIT: int(1).default(200),
+  /**
+   * Deepest nesting of arrays/objects in one published value (publish, webhook). Capped well below
+   * the depth at which encoding a value for the stream would overflow the stack.
+   */
+  MAX_VALUE_DEPTH: int(1, 1000).default(64),
+  /** Largest published value, in bytes of its JSON; each client of its topic is sent all of it. */
+  MAX_VALUE_BYTES: int(16).default(262_144),
+  /** Most selectors (`topics=a,b/key,...`) one stream may take. */
+  MAX_SELECTORS: int(1, 10_000).default(100),
   SIMULATE: bool.default(false),
   RSS_FEEDS: list.default([]),
   RSS_POLL_MS: int(1000).default(300_000),

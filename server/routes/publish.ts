@@ -3,6 +3,7 @@ import { validateEventInput } from '../../src/core/wire.js';
 import type { EventInput } from '../../src/core/wire.js';
 import { BusUnavailableError } from '../bus/bus.js';
 import type { RelayContext } from '../context.js';
+import { checkEventLimits, eventLimits } from '../event-limits.js';
 import { sendError } from '../http-error.js';
 import { requirePublisher } from '../publish-auth.js';
 
@@ -12,6 +13,7 @@ import { requirePublisher } from '../publish-auth.js';
  */
 export function publishRoutes(ctx: RelayContext): Router {
   const router = Router();
+  const limits = eventLimits(ctx.config);
   router.post(
     '/v1/publish',
     requirePublisher(ctx.config),
@@ -30,6 +32,8 @@ export function publishRoutes(ctx: RelayContext): Router {
         if (typeof checked === 'string') return sendError(res, 400, 'bad_request', `${checked} (nothing was published)`);
         events.push(checked);
       }
+      const refused = checkEventLimits(events, limits, (i) => (Array.isArray(body) ? `events[${i}].data` : 'event.data'));
+      if (refused) return sendError(res, refused.status, refused.code, `${refused.message} (nothing was published)`);
       try {
         const result = await ctx.bus.append(events);
         ctx.metrics.eventsPublished.inc(result.events.length);

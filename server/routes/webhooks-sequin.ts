@@ -1,6 +1,7 @@
 import express, { Router, type ErrorRequestHandler, type Response } from 'express';
 import { BusUnavailableError } from '../bus/bus.js';
 import type { RelayContext } from '../context.js';
+import { checkEventLimits, eventLimits } from '../event-limits.js';
 import { sendError } from '../http-error.js';
 import { parseTableMap, sequinToInputs, type SequinMapping } from '../webhooks/sequin-messages.js';
 import { verifyWebhook } from '../webhooks/webhook-auth.js';
@@ -20,6 +21,7 @@ export function sequinWebhookRoutes(ctx: RelayContext): Router {
     topics: parseTableMap(config.SEQUIN_TOPIC_MAP, 'SEQUIN_TOPIC_MAP'),
     keys: parseTableMap(config.SEQUIN_KEY_MAP, 'SEQUIN_KEY_MAP'),
   };
+  const limits = eventLimits(config);
   const secrets = { sequinSecret: config.SEQUIN_WEBHOOK_SECRET, standardSecret: config.WEBHOOK_SECRET };
   const reject = (res: Response, status: number, reason: RejectReason, code: string, message: string) => {
     metrics.webhookRejected.inc({ reason });
@@ -47,6 +49,8 @@ export function sequinWebhookRoutes(ctx: RelayContext): Router {
     const inputs = sequinToInputs(parsed, mapping, webhookId);
     if (typeof inputs === 'string') return reject(res, 400, 'invalid', 'bad_request', `${inputs}; nothing was published`);
     if (inputs.length === 0) return res.json({ ids: [], duplicates: 0 });
+    const refused = checkEventLimits(inputs, limits, (i) => ('data' in (parsed as object) ? `data[${i}].record` : 'message.record'));
+    if (refused) return reject(res, refused.status, refused.status === 413 ? 'too_large' : 'invalid', refused.code, `${refused.message}; nothing was published`);
     if (!bus.isReady()) return reject(res, 503, 'unavailable', 'unavailable', 'the event bus is unavailable (Redis cannot be reached); retry later');
     try {
       const result = await bus.append(inputs);
