@@ -66,7 +66,8 @@ test('publish takes application/json only: other types get 415 naming the type',
 
 test('the relay\'s own origin, an allowed origin and a caller without Origin may publish JSON', async () => {
   const local = `localhost:${port}`;
-  for (const headers of [{ origin: relay.url }, { host: local, origin: `http://${local}` }, { origin: 'http://allowed.example' }, {}]) {
+  const callers: Array<Record<string, string>> = [{ origin: relay.url }, { host: local, origin: `http://${local}` }, { origin: 'http://allowed.example' }, {}];
+  for (const headers of callers) {
     const res = await send('POST', '/v1/publish', { ...headers, 'content-type': 'application/json; charset=utf-8' }, EVENT);
     assert.equal(res.status, 200, `${JSON.stringify(headers)}: ${res.text}`);
   }

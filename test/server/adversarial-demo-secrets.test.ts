@@ -1,5 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Config } from '../../server/config.js';
 import { publish, spawnRelay, startRelay, type InProcessRelay } from '../helpers/relay.js';
 
 // Issue 12, item 5. Loopback is not an identity: behind a front end on the same host that adds no
@@ -10,7 +11,7 @@ import { publish, spawnRelay, startRelay, type InProcessRelay } from '../helpers
 const PUBLISH_TOKEN = 'publish-token-0123456789';
 const SEQUIN_SECRET = 'sequin-secret-from-env-0123456789';
 const relays: InProcessRelay[] = [];
-const relay = async (config: Parameters<typeof startRelay>[0]['config']) => {
+const relay = async (config: Partial<Config>) => {
   const r = await startRelay({ config });
   relays.push(r);
   return r;

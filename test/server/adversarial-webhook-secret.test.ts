@@ -55,8 +55,10 @@ test('a replayed bearer or Sequin-Signature delivery is acknowledged and not app
   const body = JSON.stringify({ record: { id: 'a', v: 1 }, changes: null, action: 'insert', metadata: { table_name: 'notes', idempotency_key: 'delivery-1' } });
   const signature = createHmac('sha256', secret).update(body).digest('hex');
   const answers = [];
-  for (const auth of [{ authorization: `Bearer ${secret}` }, { 'sequin-signature': signature }, { authorization: `Bearer ${secret}` }]) {
-    const res = await fetch(`${r.url}/v1/webhooks/sequin`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body });
+  const schemes: Array<Record<string, string>> = [{ authorization: `Bearer ${secret}` }, { 'sequin-signature': signature }, { authorization: `Bearer ${secret}` }];
+  for (const auth of schemes) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...auth };
+    const res = await fetch(`${r.url}/v1/webhooks/sequin`, { method: 'POST', headers, body });
     answers.push(await res.json());
   }
   assert.equal(answers[0].ids.length, 1);
