@@ -73,9 +73,10 @@ async function load() {
   document.getElementById('cmd-read').textContent =
     `curl -sS ${relay}/v1/topics/leagues\ncurl -sSN '${relay}/v1/events?topics=leagues,services'`;
 
-  // The page can only send what it knows the secret of (a loopback visitor, or no secret needed).
+  // The page can only send what needs no secret it cannot know: a publish in the demo (loopback, no
+  // token), a webhook with the session's generated secret (shown to a loopback visitor only).
   const sendable = {
-    publish: () => ({ url: '/v1/publish', body: JSON.stringify(publishEvent()), token: undefined }),
+    publish: () => ({ url: '/v1/publish', body: JSON.stringify(publishEvent()) }),
     sequin: async () => ({ url: '/v1/webhooks/sequin', body: JSON.stringify(sequinMessage(leagueKey, await currentLeague(leagueKey))), token: info.sequin.secret }),
   };
   for (const button of document.querySelectorAll('[data-send]')) {

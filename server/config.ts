@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readPublicKey } from './auth/subscriber-auth.js';
+import { MIN_WEBHOOK_KEY_BYTES, standardWebhooksKey } from './webhooks/webhook-auth.js';
 import { parseSelector } from '../src/core/wire.js';
 
 /**
@@ -35,9 +36,6 @@ const list = z
 const tableMap = (example: string) =>
   list.refine((entries) => entries.every((e) => /^[^:]+:[^:]+$/.test(e)), `use table:value entries separated by commas, e.g. ${example}`);
 
-/** Shortest accepted webhook key, in bytes (128 bits). */
-const MIN_KEY_BYTES = 16;
-
 const schema = z.object({
   PORT: int(0, 65535).default(8080),
   HOST: z.string().trim().min(1).optional(),
@@ -67,11 +65,11 @@ const schema = z.object({
   /** Bearer token `/metrics` requires; unset, `/metrics` is open. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // An HMAC key shorter than its hash's security level can be guessed; an empty one lets anyone sign.
-  SEQUIN_WEBHOOK_SECRET: z.string().refine((v) => Buffer.byteLength(v) >= MIN_KEY_BYTES, `must be at least ${MIN_KEY_BYTES} bytes`).optional(),
+  SEQUIN_WEBHOOK_SECRET: z.string().refine((v) => Buffer.byteLength(v) >= MIN_WEBHOOK_KEY_BYTES, `must be at least ${MIN_WEBHOOK_KEY_BYTES} bytes`).optional(),
   WEBHOOK_SECRET: z
     .string()
     .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must be a Standard Webhooks secret: whsec_<base64>')
-    .refine((v) => Buffer.from(v.slice(6), 'base64').length >= MIN_KEY_BYTES, `its key (the base64 after whsec_) must decode to at least ${MIN_KEY_BYTES} bytes`)
+    .refine((v) => standardWebhooksKey(v).length >= MIN_WEBHOOK_KEY_BYTES, `its key (the base64 after whsec_) must decode to at least ${MIN_WEBHOOK_KEY_BYTES} bytes`)
     .optional(),
   CORS_ORIGINS: list.default([]),
   HEARTBEAT_MS: int(100).default(15000),

@@ -69,7 +69,12 @@ export class SubscriberAuth {
   describe(): string {
     if (!this.enabled) return 'readers: every topic public (set SUBSCRIBER_JWT_SECRET or SUBSCRIBER_JWT_PUBLIC_KEY to require tokens)';
     const pub = this.publicGrants === '*' ? 'every topic' : this.publicGrants.map((s) => (s.key === undefined ? s.topic : `${s.topic}/${s.key}`)).join(',') || 'none';
-    return `readers: ${this.algorithms.join('/')} tokens, public: ${pub}`;
+    const checks = [
+      this.claimChecks.requiredClaims?.includes('exp') ? 'exp required' : 'exp optional (SUBSCRIBER_JWT_REQUIRE_EXP=0)',
+      this.claimChecks.audience ? `aud ${String(this.claimChecks.audience)}` : null,
+      this.claimChecks.issuer ? `iss ${String(this.claimChecks.issuer)}` : null,
+    ].filter(Boolean);
+    return `readers: ${this.algorithms.join('/')} tokens, public: ${pub} (${checks.join('; ')})`;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { SubscriberAuth } from '../../server/auth/subscriber-auth.js';
 import { loadConfig } from '../../server/config.js';
 import { startRelay, type InProcessRelay } from '../helpers/relay.js';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/tokens.js';
@@ -59,6 +60,12 @@ test('SUBSCRIBER_JWT_ISSUER refuses a token from another issuer, or none', async
     assert.equal(r.status, 401, String(issuer));
     assert.match(r.message, /"iss".*SUBSCRIBER_JWT_ISSUER/);
   }
+});
+
+test('the start banner names the claim checks', () => {
+  const described = new SubscriberAuth(loadConfig({ SUBSCRIBER_JWT_SECRET: TEST_JWT_SECRET, SUBSCRIBER_JWT_AUDIENCE: 'live-relay', SUBSCRIBER_JWT_ISSUER: 'https://app.example' })).describe();
+  assert.match(described, /readers: HS256 tokens, public: prices,leagues,rss,services,trades,games \(exp required; aud live-relay; iss https:\/\/app\.example\)$/);
+  assert.match(new SubscriberAuth(loadConfig({ SUBSCRIBER_JWT_SECRET: TEST_JWT_SECRET, SUBSCRIBER_JWT_REQUIRE_EXP: 'false' })).describe(), /\(exp optional \(SUBSCRIBER_JWT_REQUIRE_EXP=0\)\)$/);
 });
 
 test('the streams check the same claims', async () => {

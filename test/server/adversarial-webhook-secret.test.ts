@@ -2,6 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../server/config.js';
+import { verifyWebhook } from '../../server/webhooks/webhook-auth.js';
 import { SpawnError, spawnRelay, startRelay, type InProcessRelay } from '../helpers/relay.js';
 
 // Issue 12, item 7. `WEBHOOK_SECRET=whsec_=` (an empty HMAC key) was accepted, so anyone could
@@ -24,6 +25,24 @@ test('a Standard Webhooks key under 16 bytes is refused, naming WEBHOOK_SECRET',
 test('a Sequin key under 16 bytes is refused, naming SEQUIN_WEBHOOK_SECRET', () => {
   assert.throws(() => loadConfig({ SEQUIN_WEBHOOK_SECRET: 'fifteen-bytes!!' }), /SEQUIN_WEBHOOK_SECRET=\(hidden\): must be at least 16 bytes/);
   assert.equal(loadConfig({ SEQUIN_WEBHOOK_SECRET: 'sixteen-bytes!!!' }).SEQUIN_WEBHOOK_SECRET, 'sixteen-bytes!!!');
+});
+
+test('an empty or short key verifies nothing, even when given in code past the configuration', () => {
+  const body = Buffer.from('{"data":[]}');
+  const ts = String(Math.floor(Date.now() / 1000));
+  // What anyone can compute for `whsec_=`: the HMAC under an empty key.
+  const forged = createHmac('sha256', Buffer.alloc(0)).update(`msg_1.${ts}.`).update(body).digest('base64');
+  const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': ts, 'webhook-signature': `v1,${forged}` };
+  const empty = verifyWebhook(headers, body, { standardSecret: 'whsec_=' });
+  assert.equal(empty.ok, false);
+  assert.match(empty.ok ? '' : empty.message, /WEBHOOK_SECRET must hold a key of at least 16 bytes/);
+  const short = verifyWebhook({ authorization: 'Bearer short' }, body, { sequinSecret: 'short' });
+  assert.equal(short.ok, false);
+  assert.match(short.ok ? '' : short.message, /SEQUIN_WEBHOOK_SECRET must hold a key of at least 16 bytes/);
+  // A proper key still verifies.
+  const key = Buffer.alloc(16, 7);
+  const signed = createHmac('sha256', key).update(`msg_1.${ts}.`).update(body).digest('base64');
+  assert.equal(verifyWebhook({ ...headers, 'webhook-signature': `v1,${signed}` }, body, { standardSecret: `whsec_${key.toString('base64')}` }).ok, true);
 });
 
 test('the relay does not start with an empty WEBHOOK_SECRET key', async () => {
