@@ -55,4 +55,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 // The banner comes last: whoever waits for it (a supervisor, a test) may signal at once.
 const feeds = sources.length ? `, feeds: ${sources.join(', ')}` : '';
-process.stdout.write(`live-elements relay listening on ${relay.url} (bus: ${bus.kind}, ${publishAuthMode(config)}, ${new SubscriberAuth(config).describe()}${feeds})\n`);
+const mode = config.DEMO
+  ? `mode: DEMO, not for production (the dashboard at ${relay.url}/, /cms.html, /drive.html)`
+  : 'mode: production (no demo pages; DEMO=1 adds them)';
+process.stdout.write(`live-elements relay listening on ${relay.url} (${mode}, bus: ${bus.kind}, ${publishAuthMode(config)}, ${new SubscriberAuth(config).describe()}${feeds})\n`);

@@ -66,7 +66,7 @@ async function openStream(ctx: RelayContext, auth: SubscriberAuth, req: Incoming
   if (!(await authorizeReader(ctx, auth, { req, res, query, route: '/v1/events', wanted: selectors }))) return;
   const resumeFrom = requestedPosition(req, query);
 
-  const identity = identityOf(req, config.TRUST_PROXY);
+  const identity = identityOf(req, config.TRUST_PROXY, config.IPV6_PREFIX_BITS);
   const refused = clients.refusal(identity);
   if (refused) {
     metrics.clientsRejected.inc({ limit: refused });

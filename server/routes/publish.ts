@@ -3,8 +3,10 @@ import { validateEventInput } from '../../src/core/wire.js';
 import type { EventInput } from '../../src/core/wire.js';
 import { BusUnavailableError } from '../bus/bus.js';
 import type { RelayContext } from '../context.js';
+import { refuseForeignOrigin } from '../cors.js';
 import { checkEventLimits, eventLimits } from '../event-limits.js';
 import { sendError } from '../http-error.js';
+import { notJsonBecause } from '../json-content-type.js';
 import { requirePublisher } from '../publish-auth.js';
 
 /**
@@ -16,8 +18,13 @@ export function publishRoutes(ctx: RelayContext): Router {
   const limits = eventLimits(ctx.config);
   router.post(
     '/v1/publish',
+    refuseForeignOrigin(ctx.config.CORS_ORIGINS),
     requirePublisher(ctx.config),
-    // Any content type is read as JSON: curl's default form type is a common slip, not an intent.
+    (req, res, next) => {
+      const why = notJsonBecause(req);
+      if (why) return sendError(res, 415, 'unsupported_media_type', why);
+      next();
+    },
     express.json({ limit: ctx.config.MAX_BODY_BYTES, type: () => true, strict: false }),
     async (req, res) => {
       const body: unknown = req.body;

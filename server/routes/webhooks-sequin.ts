@@ -1,13 +1,14 @@
-import express, { Router, type ErrorRequestHandler, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { BusUnavailableError } from '../bus/bus.js';
 import type { RelayContext } from '../context.js';
 import { checkEventLimits, eventLimits } from '../event-limits.js';
 import { sendError } from '../http-error.js';
+import { notJsonBecause } from '../json-content-type.js';
 import { parseTableMap, sequinToInputs, type SequinMapping } from '../webhooks/sequin-messages.js';
 import { verifyWebhook } from '../webhooks/webhook-auth.js';
 
 /** Why a delivery was refused: the `reason` label of `live_webhook_rejected_total`. */
-type RejectReason = 'not_configured' | 'auth' | 'too_large' | 'malformed' | 'invalid' | 'unavailable';
+type RejectReason = 'not_configured' | 'content_type' | 'auth' | 'too_large' | 'malformed' | 'invalid' | 'unavailable';
 
 /**
  * `POST /v1/webhooks/sequin`: Sequin change messages into the log. Authenticated by whichever of
@@ -31,7 +32,12 @@ export function sequinWebhookRoutes(ctx: RelayContext): Router {
   const router = Router();
   // The raw bytes are needed for the HMAC schemes, so the body is parsed here, after the check.
   const rawBody = express.raw({ type: () => true, limit: config.MAX_BODY_BYTES });
-  router.post('/v1/webhooks/sequin', rawBody, async (req, res) => {
+  const jsonOnly: RequestHandler = (req, res, next) => {
+    const why = notJsonBecause(req);
+    if (why) return reject(res, 415, 'content_type', 'unsupported_media_type', `${why} (Sequin sends JSON)`);
+    next();
+  };
+  router.post('/v1/webhooks/sequin', jsonOnly, rawBody, async (req, res) => {
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const auth = verifyWebhook(req.headers, body, secrets);
     if (!auth.ok) {

@@ -54,7 +54,8 @@ export async function spawnRelay(env: Record<string, string> = {}, timeoutMs = 2
     cwd: root,
     // REDIS_URL (and PUBLISH_TOKEN) from the caller's shell must not leak in: a test that wants Redis
     // passes its private redis-server's URL, so `REDIS_URL=... npm test` never touches a shared Redis.
-    env: { ...process.env, REDIS_URL: '', PUBLISH_TOKEN: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIMULATE: '0', ...env },
+    // Outside the demo publishing needs a token: the tests publish from loopback, opted in here.
+    env: { ...process.env, REDIS_URL: '', PUBLISH_TOKEN: '', METRICS_TOKEN: '', DEMO: '0', PUBLISH_ALLOW_LOOPBACK: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIMULATE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
