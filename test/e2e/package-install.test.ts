@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../helpers/redis-server.js';
+import { runCommand } from '../helpers/run-command.js';
 import { openStream, publish, spawnRelay, type SpawnedRelay } from '../helpers/relay.js';
 
 /*
@@ -17,13 +17,6 @@ import { openStream, publish, spawnRelay, type SpawnedRelay } from '../helpers/r
 const root = new URL('../..', import.meta.url).pathname;
 const PUBLISH_TOKEN = 'package-install-test-token';
 
-/** Runs a command to completion; throws with its output when it fails. */
-function run(cmd: string, args: string[], cwd: string, timeoutMs: number): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, npm_config_update_notifier: 'false' } });
-  if (r.status !== 0) throw new Error(`\`${cmd} ${args.join(' ')}\` in ${cwd} failed (exit ${r.status}${r.error ? `, ${r.error.message}` : ''}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
 describe('the packed package, installed into an empty folder', () => {
   let work = '';
   let site = '';
@@ -31,13 +24,13 @@ describe('the packed package, installed into an empty folder', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'live-elements-pack-'));
-    run('npm', ['pack', '--pack-destination', work], root, 180_000);
+    runCommand('npm', ['pack', '--pack-destination', work], root, 180_000);
     const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
     assert.ok(tarball, `npm pack wrote no .tgz in ${work}`);
     site = join(work, 'site');
-    run('mkdir', ['-p', site], work, 5_000);
+    mkdirSync(site);
     writeFileSync(join(site, 'package.json'), JSON.stringify({ name: 'a-site', private: true, type: 'module' }));
-    run('npm', ['install', join(work, tarball), '--no-audit', '--no-fund', '--prefer-offline'], site, 180_000);
+    runCommand('npm', ['install', join(work, tarball), '--no-audit', '--no-fund', '--prefer-offline'], site, 180_000);
     relay = await spawnRelay(
       { PORT: String(await freePort()), PUBLISH_TOKEN, LOG_LEVEL: 'warn', SIMULATE: '' },
       20_000,
@@ -88,6 +81,6 @@ describe('the packed package, installed into an empty folder', () => {
       `const { exports } = JSON.parse(await (await import('node:fs/promises')).readFile('node_modules/live-elements/package.json', 'utf8'));`,
       `for (const name of Object.keys(exports).filter((n) => !n.endsWith('.json'))) await import(name === '.' ? 'live-elements' : 'live-elements' + name.slice(1));`,
     ].join('\n');
-    run(process.execPath, ['--input-type=module', '-e', script], site, 30_000);
+    runCommand(process.execPath, ['--input-type=module', '-e', script], site, 30_000);
   });
 });
