@@ -17,6 +17,9 @@ import { demoSeed } from './fixtures.js';
  * and opened in Chromium against a real relay. Each app shows a chart and standings fed by the
  * relay, and a list driven by its own state through `items`; it counts the `live-change` events
  * its framework handlers receive and can unmount the relay-fed widgets.
+ * The apps' lockfiles list live-elements' own dependencies: after changing those in the root
+ * package.json, refresh them with `npm install --package-lock-only` in each app (npm ci would
+ * otherwise install the old set without complaint).
  */
 
 const root = new URL('../..', import.meta.url).pathname;
