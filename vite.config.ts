@@ -82,6 +82,9 @@ export default defineConfig(({ mode }): UserConfig => {
   }
   return {
     ...common,
+    // The SharedWorker's URL is written relative to the module that starts it, so an app's bundler
+    // finds the worker file in the package (and copies it) instead of asking its own origin's /assets/.
+    base: './',
     build: {
       ...common.build,
       outDir: at('dist/esm'),

@@ -22,8 +22,9 @@ const built = join(root, 'dist/live-elements.js');
 const inputs = Math.max(newestMtime(join(root, 'src')), statSync(join(root, 'vite.config.ts')).mtimeMs);
 if (!existsSync(built) || statSync(built).mtimeMs < inputs) {
   console.log('building the browser kit (dist/ is missing or older than src/)...');
-  // The kit only: declarations and custom-elements.json are for publishing (`npm run build`).
-  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--no-types', '--no-analyze'], { cwd: root, stdio: 'inherit' });
+  // The kit only: declarations, custom-elements.json and the compiled relay are for publishing
+  // (`npm run build`); here the relay runs from its TypeScript source.
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--no-types', '--no-analyze', '--no-relay'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) {
     console.error('the kit did not build; the relay starts anyway and answers 503 at /live-elements.js');
   }
