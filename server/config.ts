@@ -105,6 +105,8 @@ const schema = z.object({
       if (message) check.addIssue({ code: 'custom', message });
     })
     .optional(),
+  /** A module of per-table Sequin transforms (path from the working directory), loaded at start. */
+  TRANSFORMS: z.string().trim().min(1).optional(),
   /** How long webhook idempotency keys are remembered, in ms. */
   DEDUPE_TTL_MS: int(1000).default(86_400_000),
   /**
