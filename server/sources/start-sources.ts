@@ -25,11 +25,11 @@ export function startSources(ctx: RelayContext): string[] {
         await sim.stop();
         await stop();
       });
-      started.push('simulator on whichever relay holds the Redis lease (prices, leagues, services, rss/demo)');
+      started.push('simulator on whichever relay holds the Redis lease (prices, trades, games, leagues, services, rss/demo)');
     } else {
       const sim = startSimulator({ publish, log: log.child({ source: 'simulator' }), series: ctx.series.store });
       ctx.onClose(() => sim.stop());
-      started.push('simulator (prices, leagues, services, rss/demo)');
+      started.push('simulator (prices, trades, games, leagues, services, rss/demo)');
     }
   }
   if (config.RSS_FEEDS.length) {

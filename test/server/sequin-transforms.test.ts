@@ -77,6 +77,15 @@ describe('Sequin transforms', () => {
     assert.deepEqual(await items(relay.url, 'audit'), { '7': { table: 'audit.log', action: 'update' } });
   });
 
+  test('tables trades and games map to the ticker\'s topics by default', async () => {
+    const trade = { id: 'AAPL', symbol: 'AAPL', price: 228.4, change: 1.2, changePercent: 0.53 };
+    const game = { id: 'nfl-1', league: 'NFL', status: 'live', home: { name: 'Buffalo', score: 7 }, away: { name: 'Detroit', score: 3 } };
+    const res = await post(relay.url, { data: [message('trades', trade), message('games', game)] });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(await items(relay.url, 'trades'), { AAPL: trade });
+    assert.deepEqual(await items(relay.url, 'games'), { 'nfl-1': game });
+  });
+
   test('a transform that throws refuses the whole batch with a clear error and a metric', async () => {
     const res = await post(relay.url, { data: [message('batchcheck', { id: 'ok', v: 1 }), message('boom', { id: 'b9' })] });
     assert.equal(res.status, 422);
