@@ -8,7 +8,7 @@ const at = (p: string) => resolve(root, p);
 /** Packages a bundler resolves itself: the ES module build leaves them as imports. */
 const external = [/^lit($|\/)/, /^@lit\//, /^uplot($|\/)/, /^eventsource-parser($|\/)/];
 
-const elements = ['live-price-chart', 'live-value', 'league-standings', 'rss-feed', 'service-status', 'live-indicator', 'live-source'];
+const elements = ['live-price-chart', 'live-value', 'live-ticker', 'league-standings', 'rss-feed', 'service-status', 'live-indicator', 'live-source'];
 
 /**
  * The script-tag kit's one module, `chunks/kit-[hash].js`: Lit, the page side of the connection

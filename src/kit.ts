@@ -12,3 +12,4 @@ import { defineWhenUsed } from './elements/lazy-define.js';
 
 defineWhenUsed('live-price-chart', () => import('./elements/live-price-chart/live-price-chart.js'));
 defineWhenUsed('live-value', () => import('./elements/live-value/live-value.js'));
+defineWhenUsed('live-ticker', () => import('./elements/live-ticker/live-ticker.js'));
