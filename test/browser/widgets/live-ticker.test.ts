@@ -79,7 +79,7 @@ describe('<live-ticker>', () => {
       expect(lists[1].hasAttribute('inert')).to.equal(true);
       const [animation] = track(el).getAnimations() as CSSAnimation[];
       expect(animation.animationName).to.equal('live-ticker-scroll');
-      const frames = animation.effect!.getKeyframes() as Keyframe[];
+      const frames = (animation.effect as KeyframeEffect).getKeyframes();
       expect(Object.keys(frames[frames.length - 1]).filter((k) => !['offset', 'easing', 'composite', 'computedOffset'].includes(k))).to.deep.equal(['transform']);
       expect(getComputedStyle(track(el)).animationPlayState).to.equal('running');
     });
