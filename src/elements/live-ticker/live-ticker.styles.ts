@@ -5,7 +5,25 @@ export const liveTickerStyles = css`
     --_up: var(--live-up, var(--_ok));
     --_down: var(--live-down, var(--_danger));
     --_gap: var(--live-ticker-gap, 2em);
+    /* One fixed height in every state (loading, empty, ready): a page reserves it and nothing shifts. */
+    height: var(--live-ticker-height, 2.5rem);
     overflow: hidden;
+  }
+  [part='base'] {
+    height: 100%;
+    display: flex;
+    align-items: center;
+  }
+  .bar,
+  .state {
+    flex: 1;
+    min-width: 0;
+  }
+  .state {
+    padding-block: 0;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
   .bar {
     display: flex;
@@ -15,7 +33,7 @@ export const liveTickerStyles = css`
     flex: 1;
     min-width: 0;
     overflow: hidden;
-    padding: var(--live-ticker-padding, 0.5em 0);
+    padding-block: 0.25em;
     outline-offset: -2px;
   }
   .track {

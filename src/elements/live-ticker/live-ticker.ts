@@ -51,7 +51,7 @@ const KEY_STEP = 1 / 3;
  * @cssproperty [--live-flash-duration=1.5s] - How long the flash fades.
  * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
  * @cssproperty [--live-ticker-gap=2em] - Space between items.
- * @cssproperty [--live-ticker-padding=0.5em 0] - Padding of the viewport.
+ * @cssproperty [--live-ticker-height=2.5rem] - Height, the same in every state: reserve it in the page (`live-ticker { display: block; height: 2.5rem }`) so nothing shifts while it loads.
  * @event {LiveChangeEvent} live-change - After a batch changed items; `detail.keys` are their keys.
  */
 export class LiveTicker extends LiveElement {

@@ -68,6 +68,17 @@ describe('<live-ticker>', () => {
     });
   });
 
+  it('keeps one height while loading, empty and ready, so the page does not shift', async () => {
+    const el = await fixture<LiveTicker>(html`<live-ticker locale="en-US" style="width:400px"></live-ticker>`);
+    const loading = el.getBoundingClientRect().height;
+    el.items = {};
+    await el.updateComplete;
+    const empty = el.getBoundingClientRect().height;
+    el.items = games;
+    await el.updateComplete;
+    expect([loading, empty, el.getBoundingClientRect().height]).to.deep.equal([40, 40, 40]);
+  });
+
   describe('scrolling', () => {
     it('scrolls by a transform animation when the items are wider than it, with a hidden inert copy', async () => {
       const el = await ticker(manyTrades);
