@@ -68,6 +68,14 @@ describe('<live-ticker>', () => {
     });
   });
 
+  it('passes axe, scrolling and static', async () => {
+    const el = await ticker(manyTrades);
+    await waitUntil(() => el.scrolling);
+    await el.updateComplete;
+    await expect(el).to.be.accessible();
+    await expect(await ticker(games, 1400)).to.be.accessible();
+  });
+
   it('keeps one height while loading, empty and ready, so the page does not shift', async () => {
     const el = await fixture<LiveTicker>(html`<live-ticker locale="en-US" style="width:400px"></live-ticker>`);
     const loading = el.getBoundingClientRect().height;

@@ -37,6 +37,15 @@ describe('<live-value>', () => {
     });
   });
 
+  it('passes axe inside a paragraph, loading and with a value', async () => {
+    const p = await fixture(html`<p>Whip at <live-value locale="en-US" key="k" announce label="Whip">1,641,254</live-value> gp</p>`);
+    await expect(p).to.be.accessible();
+    const el = p.querySelector('live-value')!;
+    el.items = { k: 5 };
+    await el.updateComplete;
+    await expect(p).to.be.accessible();
+  });
+
   it('reads a dotted field of the value', async () => {
     const el = await valueOf({ status: { progress: 42, queued: 1200 } }, { field: 'status.queued' });
     expect(shown(el)).to.equal('1,200');
