@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadTransforms, TransformsLoadError } from '../../server/webhooks/sequin-transforms.js';
+import { buses, type BusMaker } from '../helpers/buses.js';
 import { spawnRelay, SpawnError, startRelay, type InProcessRelay } from '../helpers/relay.js';
 
 /** Sequin record transforms (TRANSFORMS): the example on its fixture, failures refuse the whole delivery. */
@@ -25,16 +26,19 @@ async function items(url: string, topic: string): Promise<Record<string, unknown
   return ((await (await fetch(`${url}/v1/topics/${topic}`)).json()) as any).items;
 }
 
-describe('Sequin transforms', () => {
+for (const harness of buses) describe(`Sequin transforms (${harness.name} bus)`, () => {
+  let maker: BusMaker;
   let example: InProcessRelay;
   let relay: InProcessRelay;
   before(async () => {
-    example = await startRelay({ config: { SEQUIN_WEBHOOK_SECRET: SECRET, TRANSFORMS: EXAMPLE } });
-    relay = await startRelay({ config: { SEQUIN_WEBHOOK_SECRET: SECRET, TRANSFORMS: TEST_TRANSFORMS } });
+    maker = await harness.setup();
+    example = await startRelay({ config: { SEQUIN_WEBHOOK_SECRET: SECRET, TRANSFORMS: EXAMPLE }, bus: await maker.create() });
+    relay = await startRelay({ config: { SEQUIN_WEBHOOK_SECRET: SECRET, TRANSFORMS: TEST_TRANSFORMS }, bus: await maker.create() });
   });
   after(async () => {
     await example.close();
     await relay.close();
+    await maker.teardown();
   });
 
   test('the example turns the FantasyContent yahoo_leagues fixture into the standings <league-standings> shows', async () => {
@@ -103,7 +107,9 @@ describe('Sequin transforms', () => {
     assert.equal(res.status, 422);
     assert.match(res.body.error.message, /bad_event transform's events\[0\]\.topic/);
   });
+});
 
+describe('TRANSFORMS loading', () => {
   test('a module that cannot load, or exports no transform, is refused naming TRANSFORMS', async () => {
     await assert.rejects(loadTransforms('test/fixtures/transforms/missing.mjs'), (err: Error) => err instanceof TransformsLoadError && /TRANSFORMS=.*could not be loaded/.test(err.message));
     await assert.rejects(loadTransforms('test/fixtures/transforms/empty-transforms.mjs'), /exports no transform/);
