@@ -3,7 +3,7 @@
 
 const PERIODS = ['1h', '24h', '7d', '30d'];
 const THEMES = ['auto', 'light', 'dark'];
-const LIVE_TAGS = 'live-indicator, live-price-chart, league-standings, rss-feed, service-status';
+const LIVE_TAGS = 'live-indicator, live-price-chart, league-standings, rss-feed, service-status, live-ticker';
 
 /** Fills every `.segmented[data-chart]` group with one button per period, wired to its chart. */
 function setUpPeriodSwitches() {

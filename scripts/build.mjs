@@ -64,6 +64,8 @@ console.log(`SharedWorker script (runs in the worker, its own download): gzip ${
 console.log(`stream fallback, only without SharedWorker (leader/in-page): gzip ${kb(m.fallback)} (${list(m.groups.fallback)})`);
 console.log(`token code, only when a token is set:                   gzip ${kb(m.token)} (${list(m.groups.token)})`);
 console.log(`chart chunk with uPlot:                                 gzip ${kb(m.chart)} (budget ${kb(BUDGETS.chartWithUplot)})`);
+console.log(`<live-value> chunk, when one is on the page:            gzip ${kb(m.value)} (budget ${kb(BUDGETS.valueChunk)})`);
+console.log(`<live-ticker> chunk, when one is on the page:           gzip ${kb(m.ticker)} (budget ${kb(BUDGETS.tickerChunk)})`);
 console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const over = overBudget(m);
 if (over.length) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { readPublicKey } from './auth/subscriber-auth.js';
 import { MIN_WEBHOOK_KEY_BYTES, standardWebhooksKey } from './webhooks/webhook-auth.js';
 import { parseSelector } from '../src/core/wire.js';
+import { bridgeFieldError, parseBridgeMapping } from './sources/bridge-messages.js';
 
 /**
  * The relay's configuration, read from the environment and validated once at start.
@@ -112,6 +113,29 @@ const schema = z.object({
   /** Sequin primary key column per table, `table:column,...` (default column `id`). */
   SEQUIN_KEY_MAP: tableMap('yahoo_leagues:league_id').default([]),
   /**
+   * Redis Pub/Sub channels bridged into topics, `pattern=topic[:field],...` (e.g. `service:*=services`):
+   * the part of the channel the pattern's one `*` matches is the key. Needs the Redis bus.
+   */
+  PUBSUB_BRIDGE: list
+    .superRefine((entries, check) => {
+      for (const e of entries) {
+        const m = parseBridgeMapping(e);
+        if (typeof m === 'string') check.addIssue({ code: 'custom', message: m });
+      }
+    })
+    .default([]),
+  /** The field (dotted path) of each bridged message that is the value, for mappings that name none. */
+  PUBSUB_BRIDGE_FIELD: z
+    .string()
+    .trim()
+    .superRefine((field, check) => {
+      const message = bridgeFieldError(field);
+      if (message) check.addIssue({ code: 'custom', message });
+    })
+    .optional(),
+  /** A module of per-table Sequin transforms (path from the working directory), loaded at start. */
+  TRANSFORMS: z.string().trim().min(1).optional(),
+  /**
    * How long webhook idempotency keys are remembered, in ms: also how long a replayed bearer or
    * Sequin-Signature delivery is caught. Sequin retries an unacknowledged delivery indefinitely
    * (backoff capped near 3 minutes), so the default covers a week-long outage of the relay.
@@ -189,6 +213,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       return `  ${name}=${shown}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.PUBSUB_BRIDGE.length > 0 && !parsed.data.REDIS_URL) {
+    throw new ConfigError(
+      'invalid configuration:\n  PUBSUB_BRIDGE needs the Redis bus: the bridge subscribes to Redis Pub/Sub channels, so set REDIS_URL to the Redis your workers PUBLISH on (or unset PUBSUB_BRIDGE)',
+    );
   }
   return parsed.data;
 }

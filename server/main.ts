@@ -7,6 +7,7 @@ import { createContext } from './context.js';
 import { publishAuthMode } from './publish-auth.js';
 import { listen } from './server.js';
 import { startSources } from './sources/start-sources.js';
+import { loadTransforms, TransformsLoadError } from './webhooks/sequin-transforms.js';
 
 /*
  * The relay's entry point: validate the environment, make the bus, listen, print one banner line,
@@ -22,6 +23,15 @@ try {
     process.exit(1);
   }
   throw err;
+}
+
+// A TRANSFORMS module that cannot load stops the relay here, not at the first webhook.
+if (config.TRANSFORMS) {
+  await loadTransforms(config.TRANSFORMS).catch((err: unknown) => {
+    if (!(err instanceof TransformsLoadError)) throw err;
+    process.stderr.write(`live-elements relay: ${err.message}\n`);
+    process.exit(1);
+  });
 }
 
 const log = pino({ level: config.LOG_LEVEL, redact: LOG_REDACTION });
