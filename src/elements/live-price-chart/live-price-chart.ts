@@ -281,9 +281,11 @@ export class LivePriceChart extends LiveElement {
 
   protected override render(): TemplateResult {
     const label = this.label ?? this.defaultLabel();
-    const ready = this.phase === 'ready' && !this.empty;
+    // Legend row and plot are always there, at their final size: a state (loading, error, empty)
+    // is laid over the plot, so nothing moves when the data comes, or on a period switch.
     return html`<section part="base" role="region" aria-label=${label} aria-busy=${this.phase === 'loading' ? 'true' : 'false'}>
-      ${ready ? this.renderLegend() : nothing}
+      ${this.renderLegend()}
+      <div class="plot" part="plot" role="img" aria-label=${this.describePlot()}></div>
       ${this.phase === 'loading'
         ? html`<slot name="loading"><div class="state" part="loading">Loading…</div></slot>`
         : this.phase === 'error'
@@ -291,7 +293,6 @@ export class LivePriceChart extends LiveElement {
           : this.empty
             ? html`<slot name="empty"><div class="state" part="empty">No data for this period yet.</div></slot>`
             : nothing}
-      <div class="plot" part="plot" role="img" aria-label=${this.describePlot()} ?hidden=${!ready}></div>
       <div part="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       <span class="color-probe" hidden></span>
     </section>`;
@@ -306,14 +307,16 @@ export class LivePriceChart extends LiveElement {
     const n = this.data[0].length - 1;
     const num = numberFormat(this.locale);
     const tip = this.liveTip;
+    // Each entry has a column of its own, the live tip's too (hidden while there is none): a
+    // value's width changes nothing else's place.
     return html`<dl part="legend" class="legend">
       ${this.fieldNames.map(
         (f, i) => html`<div>
-          <dt><span class="swatch" style=${`background:var(--_series-${(i % 3) + 1})`}></span> ${f}</dt>
+          <dt><span class="swatch"></span> ${f}</dt>
           <dd>${n >= 0 && this.data[i + 1][n] != null ? num.format(this.data[i + 1][n] as number) : '–'}</dd>
         </div>`,
       )}
-      ${tip ? html`<div><dt part="live-tip" class="tip-label">● live</dt><dd>${dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time)}</dd></div>` : nothing}
+      <div class=${tip ? '' : 'off'}><dt part="live-tip" class="tip-label">● live</dt><dd>${tip ? dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time) : ''}</dd></div>
     </dl>`;
   }
 

@@ -3,6 +3,7 @@ import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, relativeTime, timeMs } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { skeleton } from '../shared/skeleton.js';
 import { safeHttpUrl } from '../shared/safe-url.js';
 import { rssFeedStyles } from './rss-feed.styles.js';
 import { RefreshController } from '../shared/refresh-controller.js';
@@ -28,7 +29,7 @@ const REFRESH_MS = 30_000;
  * @tag rss-feed
  * @summary Live RSS/Atom items.
  * @slot empty - Shown when the feed has no items yet.
- * @slot loading - Shown while the feed loads.
+ * @slot loading - Shown while the feed loads (default: a skeleton of `limit` items).
  * @csspart base - The region around everything.
  * @csspart list - The list of items.
  * @csspart item - One item; new ones also have the part `item-changed`.
@@ -58,7 +59,7 @@ export class RssFeed extends LiveElement {
 
   static override styles = [baseStyles, rssFeedStyles];
 
-  /** How many items to show at most. */
+  /** How many items to show at most; the loading skeleton has this many, so the page does not move when they come. */
   limit = 10;
 
   /** Keeps the relative times fresh. */
@@ -92,6 +93,10 @@ export class RssFeed extends LiveElement {
     if (fresh.length === 0) return '';
     if (fresh.length === 1) return `New item: ${fresh[0].title}`;
     return `${fresh.length} new items, latest: ${fresh[0].title}`;
+  }
+
+  protected override renderLoading(): TemplateResult {
+    return skeleton(this.limit);
   }
 
   protected override renderBody(): TemplateResult {
