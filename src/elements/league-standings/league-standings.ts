@@ -47,7 +47,7 @@ export interface League {
  * @cssproperty [--live-fg=#1b1f24] - Text colour (dark theme: #e6e9ed).
  * @cssproperty [--live-muted=#5c6670] - Secondary text (dark theme: #9aa4ae).
  * @cssproperty [--live-border=#d8dee4] - Row separators (dark theme: #30363d).
- * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a changed row (dark theme: #4a3f00).
+ * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a changed row (dark theme: #352d00).
  * @cssproperty [--live-flash-duration=1.5s] - How long the flash fades.
  * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
  * @cssproperty [--league-standings-cell-padding=0.35em 0.75em] - Cell padding.

@@ -19,7 +19,7 @@ export const baseStyles = css`
     --_muted: var(--live-muted, light-dark(#5c6670, #9aa4ae));
     --_border: var(--live-border, light-dark(#d8dee4, #30363d));
     --_accent: var(--live-accent, light-dark(#0b63ce, #5aa2ff));
-    --_highlight: var(--live-highlight, light-dark(#fff3bf, #4a3f00));
+    --_highlight: var(--live-highlight, light-dark(#fff3bf, #352d00));
     --_danger: var(--live-danger, light-dark(#c62828, #ff6b6b));
     --_ok: var(--live-ok, light-dark(#2e7d32, #5fd068));
     --_warn: var(--live-warn, light-dark(#9c5d00, #f0b429));
