@@ -84,6 +84,29 @@ for (const path of ['/cms.html', '/']) {
   }
 }
 
+test('/ at 390 px: a period switch, an error and an empty state move nothing either', async () => {
+  const { page, errors } = await openPage('/', 390);
+  try {
+    await page.waitForFunction(() => [...document.querySelectorAll('live-price-chart')].every((c) => (c.shadowRoot?.querySelector('canvas')?.width ?? 0) > 0), undefined, { timeout: 15_000 });
+    const before = await page.evaluate(() => (window as unknown as { __shifts: unknown[] }).__shifts.length);
+    // Done from script, not by a click: shifts right after an input are not counted as layout shifts.
+    await page.evaluate(() => {
+      for (const c of document.querySelectorAll('live-price-chart')) c.setAttribute('period', '24h');
+      (document.querySelector('rss-feed') as unknown as { error: unknown }).error = { code: 'test', message: 'The feed is unavailable.' };
+      (document.querySelector('league-standings') as unknown as { items: unknown }).items = {};
+    });
+    await page.waitForFunction(() => [...document.querySelectorAll('live-price-chart')].every((c) => c.getAttribute('phase') === 'ready'), undefined, { timeout: 15_000 });
+    await page.waitForTimeout(1000);
+    const shifts = await page.evaluate(() => (window as unknown as { __shifts: Array<{ value: number; at: number; sources: string[] }> }).__shifts);
+    const after = shifts.slice(before);
+    const sum = after.reduce((n, e) => n + e.value, 0);
+    assert.equal(Number(sum.toFixed(4)), 0, `layout shifts sum to ${sum.toFixed(4)}:\n${after.map((e) => `  ${e.value.toFixed(4)} at ${e.at} ms: ${e.sources.join(', ')}`).join('\n')}`);
+    assert.deepEqual(errors, [], 'the page logged no errors');
+  } finally {
+    await page.close();
+  }
+});
+
 /** What overflows on the page: the page itself, and every kit element whose content is wider or taller than its box. */
 async function overflows(page: Page): Promise<string[]> {
   return page.evaluate((sel) => {
