@@ -23,9 +23,11 @@ function policy(relayUrl: string): string {
   return [
     "default-src 'self'",
     `script-src 'self' ${relayUrl}`,
-    `connect-src 'self' ${relayUrl}`,
+    `connect-src ${relayUrl}`,
+    "worker-src 'self'",
     "style-src 'self'",
     "require-trusted-types-for 'script'",
+    'trusted-types lit-html',
   ].join('; ');
 }
 
