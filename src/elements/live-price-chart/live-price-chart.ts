@@ -52,7 +52,7 @@ let syntheticSeq = 0;
  * @csspart empty - The default empty text.
  * @csspart error - The error message.
  * @csspart announcer - The polite live region (visually hidden).
- * @cssproperty [--live-price-chart-height=240px] - Height of the drawing area.
+ * @cssproperty [--live-price-chart-height=240px] - Height of the drawing area when the element has no height of its own (a height set on the element is shared between the legend row and the plot).
  * @cssproperty [--live-price-chart-series-1=#0b63ce] - First field's line (dark theme: #5aa2ff).
  * @cssproperty [--live-price-chart-series-2=#d9480f] - Second field's line (dark theme: #ff8c42).
  * @cssproperty [--live-price-chart-series-3=#2b8a3e] - Third field's line (dark theme: #69db7c).
