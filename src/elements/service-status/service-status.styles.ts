@@ -10,7 +10,7 @@ export const serviceStatusStyles = css`
   :host {
     container-type: inline-size;
     --_head: calc(3.6em + 1px);
-    --_row: calc(2.5em + 1px);
+    --_row: calc(2.4em + 1px);
   }
   table {
     width: 100%;
@@ -24,9 +24,6 @@ export const serviceStatusStyles = css`
     border-bottom: 1px solid var(--_border);
     text-align: start;
     vertical-align: middle;
-  }
-  tbody > tr {
-    height: 2.5em;
   }
   tbody :is(th, td) {
     white-space: nowrap;
@@ -116,7 +113,6 @@ export const serviceStatusStyles = css`
       grid: auto-flow 1.75em / minmax(0, 1fr) auto;
       gap: 0 1em;
       align-items: center;
-      height: auto;
       padding: var(--service-status-cell-padding, 0.4em 0.75em);
       border-bottom: 1px solid var(--_border);
     }

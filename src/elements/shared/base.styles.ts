@@ -6,7 +6,7 @@ import { css } from 'lit';
  * `light-dark(light, dark)`: the host's `color-scheme` picks, so `theme="auto"` (the default)
  * follows `prefers-color-scheme` and `light`/`dark` force one, from one list of colours.
  *
- * Layout: a widget never shrinks (`--_floor`, the tallest it has been, set from script) and its
+ * Layout: a widget never shrinks (its height is kept as its `min-height`, from script) and its
  * loading state (`.sk`, see skeleton.ts) is as tall as `--rows` rows of its data (`--_row` each,
  * `--_head` above them, set by each widget), so the page around it does not move. A page's own
  * `min-height`/`height` on the element wins over these.
@@ -26,7 +26,6 @@ export const baseStyles = css`
     --_radius: var(--live-radius, 6px);
     display: block;
     box-sizing: border-box;
-    min-height: var(--_floor);
     color: var(--_fg);
     background: var(--_bg);
     font: var(--live-font, 14px/1.4 system-ui, sans-serif);

@@ -205,11 +205,13 @@ export abstract class LiveElement extends LitElement {
     this.dispatchEvent(event);
   }
 
-  /** The tallest the widget has been, kept as its `min-height` (`--_floor`): it never shrinks, so the page below never moves. */
-  private floorPx = 0;
+  /**
+   * The widget never shrinks, so the page below it never moves: its height becomes its
+   * `min-height` (which keeps the tallest it has been; not while hidden).
+   */
   private readonly floor = new ResizeObserver(([e]) => {
     const h = e.borderBoxSize[0].blockSize;
-    if (h > this.floorPx) this.style.setProperty('--_floor', `${(this.floorPx = h)}px`);
+    if (h) this.style.minHeight = `${h}px`;
   });
 
   override connectedCallback(): void {
