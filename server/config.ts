@@ -79,6 +79,10 @@ const schema = z.object({
   SERIES_RETENTION_MS: int(60_000).default(34_560_000_000),
   /** Most points kept per series (topic/key); the oldest drop first. */
   SERIES_MAX_POINTS: int(10).default(100_000),
+  /** Most fields one `GET /v1/series` may ask for with `fields=` (each is a column over every point). */
+  SERIES_MAX_FIELDS: int(1, 1000).default(16),
+  /** Most answers the series cache (Redis) holds at once; the one closest to expiry is dropped first. */
+  SERIES_CACHE_MAX_ENTRIES: int(1).default(1000),
   /** Sequin table → topic renames, `table:topic,...` (e.g. `yahoo_leagues:leagues`). */
   SEQUIN_TOPIC_MAP: tableMap('yahoo_leagues:leagues').default([]),
   /** Sequin primary key column per table, `table:column,...` (default column `id`). */
