@@ -73,6 +73,12 @@ const schema = z.object({
   SIMULATE: bool.default(false),
   RSS_FEEDS: list.default([]),
   RSS_POLL_MS: int(1000).default(300_000),
+  /** Largest feed document read, in bytes after decompression; the transfer is cut there. */
+  RSS_MAX_BYTES: int(1024).default(5_000_000),
+  /** Most items read from one feed document (the newest); older ones are ignored. */
+  RSS_MAX_ITEMS: int(1).default(100),
+  /** Most redirects followed when fetching a feed. */
+  RSS_MAX_REDIRECTS: int(0, 20).default(5),
   /** Topics whose upserts are also recorded as time series for charts. */
   SERIES_TOPICS: list.default(['prices']),
   /** How long series points are kept, in ms (default 400 days, so `period=1y` has a full year). */
