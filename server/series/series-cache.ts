@@ -18,7 +18,7 @@ export interface SeriesCache {
 const SET_BOUNDED = `
 local expires = tonumber(ARGV[3]) + tonumber(ARGV[2])
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-redis.call('ZADD', KEYS[2], expires, KEYS[1])
+redis.call('ZADD', KEYS[2], string.format('%d', expires), KEYS[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
 local over = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
 if over > 0 then
@@ -27,7 +27,7 @@ if over > 0 then
   redis.call('ZREM', KEYS[2], unpack(evicted))
 end
 local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-redis.call('PEXPIREAT', KEYS[2], math.max(expires, tonumber(top[2])))
+redis.call('PEXPIREAT', KEYS[2], string.format('%d', math.max(expires, tonumber(top[2]))))
 return over
 `;
 

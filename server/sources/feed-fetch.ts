@@ -146,7 +146,7 @@ function causeOf(err: unknown): string {
 }
 
 /** Query parameters whose value is a secret by their name: `token`, `api_key`, `X-Amz-Signature`... */
-const SECRET_PARAM = /([?&][^=&#\s]*(?:token|key|secret|passw|pass|auth|sig|session|credential)[^=&#\s]*=)[^&#\s]*/gi;
+const SECRET_PARAM = /([?&][^=&#\s]*(?:token|key|secret|pass|auth|sig|session|credential)[^=&#\s]*=)[^&#\s]*/gi;
 const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
 
 /**
