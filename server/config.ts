@@ -102,12 +102,22 @@ const schema = z.object({
   SIMULATE: bool.default(false),
   RSS_FEEDS: list.default([]),
   RSS_POLL_MS: int(1000).default(300_000),
+  /** Largest feed document read, in bytes after decompression; the transfer is cut there. */
+  RSS_MAX_BYTES: int(1024).default(5_000_000),
+  /** Most items read from one feed document (the newest); older ones are ignored. */
+  RSS_MAX_ITEMS: int(1).default(100),
+  /** Most redirects followed when fetching a feed. */
+  RSS_MAX_REDIRECTS: int(0, 20).default(5),
   /** Topics whose upserts are also recorded as time series for charts. */
   SERIES_TOPICS: list.default(['prices']),
   /** How long series points are kept, in ms (default 400 days, so `period=1y` has a full year). */
   SERIES_RETENTION_MS: int(60_000).default(34_560_000_000),
   /** Most points kept per series (topic/key); the oldest drop first. */
   SERIES_MAX_POINTS: int(10).default(100_000),
+  /** Most fields one `GET /v1/series` may ask for with `fields=` (each is a column over every point). */
+  SERIES_MAX_FIELDS: int(1, 1000).default(16),
+  /** Most answers the series cache (Redis) holds at once; the one closest to expiry is dropped first. */
+  SERIES_CACHE_MAX_ENTRIES: int(1).default(1000),
   /** Sequin table → topic renames, `table:topic,...` (e.g. `yahoo_leagues:leagues`). */
   SEQUIN_TOPIC_MAP: tableMap('yahoo_leagues:leagues').default([]),
   /** Sequin primary key column per table, `table:column,...` (default column `id`). */

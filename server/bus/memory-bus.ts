@@ -42,15 +42,15 @@ export class MemoryBus implements Bus {
     this.pruneDedupe(now);
     // Decide every skip before changing anything, so a bad input cannot leave the batch half applied.
     const accepted: AppendInput[] = [];
-    const newKeys: string[] = [];
+    const newKeys = new Set<string>();
     let duplicates = 0;
     for (const input of inputs) {
       if (input.dedupeKey !== undefined) {
-        if (this.dedupe.has(input.dedupeKey) || newKeys.includes(input.dedupeKey)) {
+        if (this.dedupe.has(input.dedupeKey) || newKeys.has(input.dedupeKey)) {
           duplicates++;
           continue;
         }
-        newKeys.push(input.dedupeKey);
+        newKeys.add(input.dedupeKey);
       }
       accepted.push(input);
     }

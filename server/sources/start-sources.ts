@@ -34,7 +34,17 @@ export function startSources(ctx: RelayContext): string[] {
     }
   }
   if (config.RSS_FEEDS.length) {
-    const poller = startRssPoller({ feeds: config.RSS_FEEDS, pollMs: config.RSS_POLL_MS, bus, publish, log: log.child({ source: 'rss' }) });
+    const poller = startRssPoller({
+      feeds: config.RSS_FEEDS,
+      pollMs: config.RSS_POLL_MS,
+      maxBytes: config.RSS_MAX_BYTES,
+      maxItems: config.RSS_MAX_ITEMS,
+      maxRedirects: config.RSS_MAX_REDIRECTS,
+      bus,
+      publish,
+      log: log.child({ source: 'rss' }),
+      metrics,
+    });
     ctx.onClose(() => poller.stop());
     started.push(`rss poller (${config.RSS_FEEDS.length} feed${config.RSS_FEEDS.length === 1 ? '' : 's'} every ${config.RSS_POLL_MS} ms)`);
   }
