@@ -12,16 +12,14 @@ import { demoSeed, numberedItem } from './fixtures.js';
 
 let relay: InProcessRelay;
 
-before(async () => {
-  ensureKitBuilt();
+before(() => ensureKitBuilt());
+
+/** A relay of its own for each engine: the leader test counts every numbered item it published. */
+async function startSeededRelay(): Promise<void> {
   relay = await startRelay();
   const seeded = await publish(relay.url, demoSeed());
   assert.equal(seeded.status, 200, JSON.stringify(seeded.body));
-});
-
-after(async () => {
-  await relay?.close();
-});
+}
 
 const clients = () => readMetric(relay.url, 'live_sse_clients');
 
@@ -51,6 +49,9 @@ async function assertSteadyClients(n: number): Promise<void> {
 }
 
 describeInEngines('one stream per browser', (engine, browser) => {
+  before(startSeededRelay);
+  after(() => relay?.close());
+
   test('three tabs of the dashboard, six widgets each: the relay serves one stream', async () => {
     const context = await browser().newContext();
     try {

@@ -4,8 +4,9 @@ import { startWebKitSession, startXvfb, type WebDriverSession } from './webdrive
 
 /*
  * WebKit through WebKitGTK's WebDriver on one Xvfb: a context is a WebDriver session (a driver and
- * a MiniBrowser with a profile of their own), a page one of its windows. What classic WebDriver lacks (init scripts, the
- * page's requests and errors) comes from the session's recording proxy and an in-page recorder.
+ * a MiniBrowser with a profile of their own), a page one of its windows. What classic WebDriver
+ * lacks (init scripts, the page's requests and errors) comes from the session's recording proxy
+ * and an in-page recorder.
  */
 
 /** Init script: keeps the page's uncaught errors and console errors for {@link WebKitPage.errors}. */
