@@ -2,7 +2,7 @@
 // `npm test`: type-check, then the server tests, the browser tests and the end-to-end tests, and
 // close with one line `N passed, N failed` that adds them all up (CI reads that line).
 // BROWSERS=chromium,firefox,webkit (the default) picks the engines of the browser and e2e stages.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,40 +57,22 @@ if (want('typecheck')) {
   }
 }
 if (want('server')) nodeTests('server', 'test/server');
-/**
- * The browser suite in one engine, its output held back so that engines running at once print one
- * after another. Each run has its own test server, relays and browser: they share nothing.
- */
-function browserStage(engine) {
-  const label = `browser:${engine}`;
-  const counts = join(tmp, `${label}.json`);
-  const started = Date.now();
-  const child = spawn(process.execPath, [join(root, 'node_modules/@web/test-runner/dist/bin.js'), '--config', 'web-test-runner.config.mjs'], {
-    cwd: root,
-    env: { ...process.env, BROWSERS: engine, WTR_COUNTS_FILE: counts },
-  });
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      console.log(`\n=== browser (web-test-runner, ${engine}): ${Math.round((Date.now() - started) / 1000)} s ===`);
-      process.stdout.write(output);
-      const status = code ?? 1;
-      if (existsSync(counts)) {
-        const c = JSON.parse(readFileSync(counts, 'utf8'));
-        passed += c.passed;
-        failed += c.failed;
-        if (status !== 0 && c.failed === 0) broken.push(label);
-      } else if (status !== 0) broken.push(label);
-      resolve();
-    });
-  });
-}
-
 if (want('browser') && findTests('test/browser', '.test.ts').length > 0) {
-  const engines = (process.env.BROWSERS || 'chromium,firefox,webkit').split(',').map((e) => e.trim()).filter(Boolean);
-  await Promise.all(engines.map(browserStage));
+  // One stage per engine, one after another: together they take about 5 minutes; at once, on a
+  // 2-core machine, the suites' timing-sensitive tests would compete for the CPU.
+  for (const engine of (process.env.BROWSERS || 'chromium,firefox,webkit').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const label = `browser:${engine}`;
+    const counts = join(tmp, `${label}.json`);
+    const started = Date.now();
+    const status = run(`browser (web-test-runner, ${engine})`, process.execPath, [join(root, 'node_modules/@web/test-runner/dist/bin.js'), '--config', 'web-test-runner.config.mjs'], { BROWSERS: engine, WTR_COUNTS_FILE: counts });
+    console.log(`${label}: ${Math.round((Date.now() - started) / 1000)} s`);
+    if (existsSync(counts)) {
+      const c = JSON.parse(readFileSync(counts, 'utf8'));
+      passed += c.passed;
+      failed += c.failed;
+      if (status !== 0 && c.failed === 0) broken.push(label);
+    } else if (status !== 0) broken.push(label);
+  }
 }
 if (want('e2e')) nodeTests('e2e', 'test/e2e');
 
