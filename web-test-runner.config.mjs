@@ -1,6 +1,7 @@
-// web-test-runner: the browser tests in real Chromium against real relays (see
+// web-test-runner: the browser tests in real browsers against real relays (see
 // test/browser/relay-plugin.ts), closing with `N passed, N failed` and, for scripts/test.mjs,
-// the same counts as JSON in WTR_COUNTS_FILE.
+// the same counts as JSON in WTR_COUNTS_FILE. BROWSERS=chromium,firefox,webkit picks the engines
+// (default: all three; scripts/test.mjs runs one engine per process).
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { defaultReporter } from '@web/test-runner';
@@ -10,6 +11,9 @@ import { tsImport } from 'tsx/esm/api';
 import { CHROME_PATH, CHROMIUM_ARGS } from './test/helpers/chromium.mjs';
 
 const { relayPlugin } = await tsImport('./test/browser/relay-plugin.ts', import.meta.url);
+const { parseEngines } = await tsImport('./test/helpers/engines.ts', import.meta.url);
+const { firefoxLauncher } = await tsImport('./test/browser/launchers/firefox.ts', import.meta.url);
+const { webkitLauncher } = await tsImport('./test/browser/launchers/webkit.ts', import.meta.url);
 
 /** A port that was free a moment ago: other engineers' runs may hold wtr's default 8000. */
 const port = await new Promise((resolve, reject) => {
@@ -22,6 +26,14 @@ const port = await new Promise((resolve, reject) => {
 });
 
 const chromeArgs = ['--headless=new', ...CHROMIUM_ARGS];
+
+const launchers = {
+  chromium: () => chromeLauncher({ launchOptions: { executablePath: CHROME_PATH, headless: true, args: chromeArgs } }),
+  // puppeteer-core over WebDriver BiDi (see test/browser/launchers/firefox.ts).
+  firefox: () => firefoxLauncher(),
+  // WebKitGTK's WebDriver under Xvfb (see test/browser/launchers/webkit.ts).
+  webkit: () => webkitLauncher(),
+};
 
 /** Counts every test of every file; a file that failed to load counts as one failure. */
 function countsReporter() {
@@ -65,15 +77,7 @@ export default {
   testsFinishTimeout: 300_000,
   browserStartTimeout: 60_000,
   testFramework: { config: { timeout: 30_000 } },
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        executablePath: CHROME_PATH,
-        headless: true,
-        args: chromeArgs,
-      },
-    }),
-  ],
+  browsers: parseEngines(process.env.BROWSERS).map((engine) => launchers[engine]()),
   plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), relay],
   // The plugin's control routes (/__relay/...) on the test server's own origin.
   middleware: relay.middleware,

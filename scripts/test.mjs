@@ -3,6 +3,7 @@
 // close with one line `N passed, N failed` that adds them all up (CI reads that line).
 // A stage fails when it finds no test, when a test hangs past TEST_TIMEOUT_MS, and, under CI=true,
 // when a test was skipped: a green run must mean every test ran.
+// BROWSERS=chromium,firefox,webkit (the default) picks the engines of the browser and e2e stages.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,17 +89,22 @@ if (want('typecheck')) {
 if (want('server')) nodeTests('server', 'test/server');
 if (want('browser')) {
   if (findTests('test/browser', '.test.ts').length === 0) broken.push('browser (no tests found)');
-  else {
-    const counts = join(tmp, 'browser.json');
-    const status = run('browser (web-test-runner, Chromium)', process.execPath, [join(root, 'node_modules/@web/test-runner/dist/bin.js'), '--config', 'web-test-runner.config.mjs'], { WTR_COUNTS_FILE: counts });
+  // One stage per engine, one after another: together they take about 5 minutes; at once, on a
+  // 2-core machine, the suites' timing-sensitive tests would compete for the CPU.
+  else for (const engine of (process.env.BROWSERS || 'chromium,firefox,webkit').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const label = `browser:${engine}`;
+    const counts = join(tmp, `${label}.json`);
+    const started = Date.now();
+    const status = run(`browser (web-test-runner, ${engine})`, process.execPath, [join(root, 'node_modules/@web/test-runner/dist/bin.js'), '--config', 'web-test-runner.config.mjs'], { BROWSERS: engine, WTR_COUNTS_FILE: counts });
+    console.log(`${label}: ${Math.round((Date.now() - started) / 1000)} s`);
     if (existsSync(counts)) {
       const c = JSON.parse(readFileSync(counts, 'utf8'));
       passed += c.passed;
       failed += c.failed;
-      if (c.passed + c.failed === 0) broken.push('browser (ran no tests)');
-      else if (status !== 0 && c.failed === 0) broken.push('browser');
-      countSkips('browser', c.skipped ?? 0, c.skippedNames ?? []);
-    } else if (status !== 0) broken.push('browser');
+      if (c.passed + c.failed === 0) broken.push(`${label} (ran no tests)`);
+      else if (status !== 0 && c.failed === 0) broken.push(label);
+      countSkips(label, c.skipped ?? 0, c.skippedNames ?? []);
+    } else if (status !== 0) broken.push(label);
   }
 }
 if (want('e2e')) nodeTests('e2e', 'test/e2e');

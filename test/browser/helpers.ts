@@ -1,6 +1,9 @@
 import type { EventInput } from '../../src/core/wire.js';
 import { pollFor } from '../helpers/poll.js';
 
+/** The engine running the tests, for the few expectations that differ (each says why). */
+export const engine: 'chromium' | 'firefox' | 'webkit' = /Firefox\//.test(navigator.userAgent) ? 'firefox' : /Chrome\//.test(navigator.userAgent) ? 'chromium' : 'webkit';
+
 /** The test relays' URLs (started by web-test-runner.config.mjs). */
 export interface Relays {
   main: string;

@@ -3,7 +3,7 @@ import { LitElement, html } from 'lit';
 import { LiveTopicController } from '../../src/elements/live-topic-controller.js';
 import '../../src/elements/live-source/live-source.js';
 import type { Envelope } from '../../src/core/index.js';
-import { publish, relays, uniqueTopic, waitFor } from './helpers.js';
+import { engine, publish, relays, uniqueTopic, waitFor } from './helpers.js';
 
 /** A minimal widget: what every real widget does with the controller. */
 class TestTopicView extends LitElement {
@@ -49,7 +49,9 @@ describe('LiveTopicController', () => {
     await publish(main, Array.from({ length: 200 }, (_, i) => ({ topic, key: `k${i % 20}`, op: 'upsert' as const, data: { i } })));
     await waitFor('200 events', () => view.received.length === 200);
     await view.updateComplete;
-    expect(view.updates - before, 'updates for 200 events in one publish').to.be.lessThan(6);
+    // One update per read of the stream, not per event. Chromium and Firefox read these ~30 kB in a
+    // read or two; WebKit hands the body over in smaller pieces (6 reads seen), so it gets more room.
+    expect(view.updates - before, 'updates for 200 events in one publish').to.be.lessThan(engine === 'webkit' ? 12 : 6);
     expect(view.live.items.get('k19')).to.deep.equal({ i: 199 });
     expect(view.live.changedKeys.size).to.be.greaterThan(0);
     expect(view.live.connection.lastEventAt).to.be.a('number');

@@ -1,8 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type ViteDevServer } from 'vite';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
+import { describeInEngines, type TestContext, type TestPage } from '../helpers/engines.js';
 import { startRelay, publish, type InProcessRelay } from '../helpers/relay.js';
 import { freePort } from '../helpers/redis-server.js';
 import { readMetric, waitUntil } from '../helpers/e2e.js';
@@ -13,14 +12,13 @@ import { mintToken, TEST_JWT_SECRET } from '../helpers/tokens.js';
  * SharedWorker and so one stream to the relay; closing a tab releases its subscriptions. Without
  * SharedWorker the tabs elect a leader, and closing the leader loses no event. The relay verifies
  * subscriber tokens (its default PUBLIC_TOPICS keep the demo topics open): tabs of one reader share
- * a stream, tabs of different readers (or anonymous and a reader) do not.
+ * a stream, tabs of different readers (or anonymous and a reader) do not. In Chromium, Firefox and
+ * WebKit; the leader tabs are pages whose `?noWorker` hides SharedWorker (see tab.html).
  */
 
 const root = new URL('../..', import.meta.url).pathname;
 let vite: ViteDevServer;
 let relay: InProcessRelay;
-let browser: Browser;
-let context: BrowserContext;
 let origin: string;
 
 before(async () => {
@@ -29,135 +27,138 @@ before(async () => {
   vite = await createServer({ root, configFile: false, logLevel: 'silent', server: { port, host: '127.0.0.1', strictPort: true, hmr: false } });
   await vite.listen();
   relay = await startRelay({ config: { CORS_ORIGINS: [origin], RETRY_MS: 300, SUBSCRIBER_JWT_SECRET: TEST_JWT_SECRET } });
-  browser = await launchChromium();
-  context = await browser.newContext();
 });
 
 after(async () => {
-  await context?.close();
-  await browser?.close();
   await relay?.close();
   await vite?.close();
 });
 
 const streams = async () => (await relay.ctx.metrics.sseClients.get()).values[0]?.value ?? 0;
 
-async function openTab(topics: string[], ctx: BrowserContext = context, token?: string): Promise<{ page: Page; errors: string[] }> {
+type Mode = 'worker' | 'leader';
+
+/** Opens tab.html in `ctx` subscribed to `topics`: through the SharedWorker, or (`leader`) without it. */
+async function openTab(ctx: TestContext, mode: Mode, topics: string[], token?: string): Promise<TestPage> {
   const q = new URLSearchParams({ relay: relay.url });
   if (token) q.set('token', token);
+  if (mode === 'leader') q.set('noWorker', '1');
   for (const t of topics) q.append('topic', t);
   const page = await ctx.newPage();
-  const errors = recordPageErrors(page);
   await page.goto(`${origin}/test/browser/fixtures/tab.html?${q}`);
-  await page.waitForFunction(() => (window as any).tab?.subs.every((s: any) => s.phase === 'ready'), null, { timeout: 20_000 });
-  return { page, errors };
+  await page.waitForFunction('every subscription of the tab ready', () => (window as any).tab?.subs.every((s: any) => s.phase === 'ready'), undefined, 20_000);
+  return page;
 }
 
-const seen = (page: Page) => page.evaluate(() => (window as any).tab.seen as string[]);
+const seen = (page: TestPage) => page.evaluate(() => (window as any).tab.seen as string[]);
 
-test('two tabs of one browser share one stream through the SharedWorker; closing a tab releases its topics', async () => {
-  const a = await openTab(['prices', 'rss']);
-  const b = await openTab(['prices']);
-  assert.equal(await a.page.evaluate(() => (window as any).tab.conn.mode), 'worker');
-  assert.equal(await b.page.evaluate(() => (window as any).tab.conn.mode), 'worker');
-  await waitUntil('one stream for both tabs', async () => (await streams()) === 1);
+/** Every error the pages logged. */
+async function pageErrors(pages: TestPage[]): Promise<string[]> {
+  return (await Promise.all(pages.map((p) => p.errors()))).flat();
+}
 
-  await publish(relay.url, [
-    { topic: 'prices', key: '4151', op: 'upsert', data: { n: 1 } },
-    { topic: 'rss', key: 'demo', op: 'append', data: { n: 2 } },
-  ]);
-  await waitUntil('events in both tabs', async () => (await seen(a.page)).length === 2 && (await seen(b.page)).length === 1);
-  assert.deepEqual(await seen(b.page), ['prices:1']);
-
-  await a.page.close({ runBeforeUnload: true });
-  await publish(relay.url, { topic: 'prices', key: '4151', op: 'upsert', data: { n: 3 } });
-  await waitUntil('b still live', async () => (await seen(b.page)).length === 2);
-  assert.deepEqual(await seen(b.page), ['prices:1', 'prices:3']);
-  assert.equal(await streams(), 1);
-
-  await b.page.close({ runBeforeUnload: true });
-  await waitUntil('the stream closed with the last tab', async () => (await streams()) === 0, 15_000);
-  assert.deepEqual([...a.errors, ...b.errors], []);
-});
-
-test('without SharedWorker three tabs share the leader\'s stream; closing the leader loses no event', async () => {
-  const noWorker = await browser.newContext();
-  await noWorker.addInitScript(() => {
-    delete (window as any).SharedWorker;
-  });
-  try {
-    await waitUntil('no stream left over', async () => (await streams()) === 0, 15_000);
-    const tabs = [await openTab(['services'], noWorker), await openTab(['services'], noWorker), await openTab(['services'], noWorker)];
-    const leading = () => Promise.all(tabs.map((t) => (t.page.isClosed() ? false : t.page.evaluate(() => (window as any).tab.conn.leading as boolean))));
-    await waitUntil('exactly one leader', async () => (await leading()).filter(Boolean).length === 1);
-    await waitUntil('one stream for three tabs', async () => (await streams()) === 1);
-    const leader = tabs[(await leading()).indexOf(true)];
-    const followers = tabs.filter((t) => t !== leader);
-
-    let n = 0;
-    const send = async (count: number) => {
-      for (let i = 0; i < count; i++) {
-        await publish(relay.url, { topic: 'services', key: `s${n % 3}`, op: 'upsert', data: { n: ++n } });
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    await send(10);
-    const closedAt = Date.now();
-    await leader.page.close();
-    const sending = send(20);
-    await waitUntil('a new leader', async () => (await leading()).some(Boolean), 2000);
-    const takeover = Date.now() - closedAt;
-    await sending;
-    const all = Array.from({ length: n }, (_, i) => `services:${i + 1}`);
-    for (const f of followers) {
-      await waitUntil('every event in a remaining tab', async () => (await seen(f.page)).length >= n);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    for (const f of followers) assert.deepEqual(await seen(f.page), all);
-    assert.ok(takeover < 2000, `takeover took ${takeover} ms`);
-    await waitUntil('one stream again', async () => (await streams()) === 1);
-    for (const f of followers) assert.deepEqual(f.errors, []);
-  } finally {
-    await noWorker.close();
-  }
-});
-
-test('one stream per reader: two tabs of one identity share it (even with two tokens), two identities get two', async () => {
-  // The relay's own count of open streams, as an operator reads it.
-  const sseClients = () => readMetric(relay.url, 'live_sse_clients');
-  await waitUntil('no stream left over', async () => (await sseClients()) === 0, 15_000);
-  // Two tokens of alice (a refresh gives another token, same `sub`), one of bob.
-  const alice1 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 600 });
-  const alice2 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 900 });
-  const bob = await mintToken({ sub: 'bob', topics: ['notes'] });
-  for (const mode of ['worker', 'leader'] as const) {
-    const ctx = await browser.newContext();
-    if (mode === 'leader') {
-      await ctx.addInitScript(() => {
-        delete (window as any).SharedWorker;
-      });
-    }
+describeInEngines('tabs of one browser', (engine, browser) => {
+  test('two tabs of one browser share one stream through the SharedWorker; closing a tab releases its topics', async () => {
+    const context = await browser().newContext();
     try {
-      const a1 = await openTab(['notes'], ctx, alice1);
-      const a2 = await openTab(['notes'], ctx, alice2);
-      assert.equal(await a1.page.evaluate(() => (window as any).tab.conn.mode), mode);
-      await waitUntil(`${mode}: one stream for alice's two tabs`, async () => (await sseClients()) === 1);
-      const b = await openTab(['notes'], ctx, bob);
-      const anon = await openTab(['prices'], ctx);
-      await waitUntil(`${mode}: alice, bob and an anonymous reader: three streams`, async () => (await sseClients()) === 3);
+      const a = await openTab(context, 'worker', ['prices', 'rss']);
+      const b = await openTab(context, 'worker', ['prices']);
+      assert.equal(await a.evaluate(() => (window as any).tab.conn.mode), 'worker');
+      assert.equal(await b.evaluate(() => (window as any).tab.conn.mode), 'worker');
+      await waitUntil('one stream for both tabs', async () => (await streams()) === 1);
+
       await publish(relay.url, [
-        { topic: 'notes', key: 'n1', op: 'upsert', data: { n: 1 } },
-        { topic: 'prices', key: '4151', op: 'upsert', data: { n: 2 } },
+        { topic: 'prices', key: '4151', op: 'upsert', data: { n: 1 } },
+        { topic: 'rss', key: 'demo', op: 'append', data: { n: 2 } },
       ]);
-      for (const t of [a1, a2, b]) await waitUntil(`${mode}: the note in every reader's tab`, async () => (await seen(t.page)).includes('notes:1'));
-      await waitUntil(`${mode}: the price in the anonymous tab`, async () => (await seen(anon.page)).includes('prices:2'));
-      // Held a moment: no tab opened a stream of its own late.
-      await new Promise((r) => setTimeout(r, 500));
-      assert.equal(await sseClients(), 3);
-      assert.deepEqual([...a1.errors, ...a2.errors, ...b.errors, ...anon.errors], []);
+      await waitUntil('events in both tabs', async () => (await seen(a)).length === 2 && (await seen(b)).length === 1);
+      assert.deepEqual(await seen(b), ['prices:1']);
+
+      await a.close({ runBeforeUnload: true });
+      await publish(relay.url, { topic: 'prices', key: '4151', op: 'upsert', data: { n: 3 } });
+      await waitUntil('b still live', async () => (await seen(b)).length === 2);
+      assert.deepEqual(await seen(b), ['prices:1', 'prices:3']);
+      assert.equal(await streams(), 1);
+
+      await b.close({ runBeforeUnload: true });
+      await waitUntil('the stream closed with the last tab', async () => (await streams()) === 0, 15_000);
+      assert.deepEqual(await pageErrors([a, b]), []);
     } finally {
-      await ctx.close();
+      await context.close();
     }
-    await waitUntil(`${mode}: the streams closed with the tabs`, async () => (await sseClients()) === 0, 15_000);
-  }
+  });
+
+  test('without SharedWorker three tabs share the leader\'s stream; closing the leader loses no event', async () => {
+    const noWorker = await browser().newContext();
+    try {
+      await waitUntil('no stream left over', async () => (await streams()) === 0, 15_000);
+      const tabs = [await openTab(noWorker, 'leader', ['services']), await openTab(noWorker, 'leader', ['services']), await openTab(noWorker, 'leader', ['services'])];
+      const leading = () => Promise.all(tabs.map((t) => (t.isClosed() ? false : t.evaluate(() => (window as any).tab.conn.leading as boolean))));
+      await waitUntil('exactly one leader', async () => (await leading()).filter(Boolean).length === 1);
+      await waitUntil('one stream for three tabs', async () => (await streams()) === 1);
+      const leader = tabs[(await leading()).indexOf(true)];
+      const followers = tabs.filter((t) => t !== leader);
+
+      let n = 0;
+      const send = async (count: number) => {
+        for (let i = 0; i < count; i++) {
+          await publish(relay.url, { topic: 'services', key: `s${n % 3}`, op: 'upsert', data: { n: ++n } });
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      await send(10);
+      const closedAt = Date.now();
+      await leader.close();
+      const sending = send(20);
+      await waitUntil('a new leader', async () => (await leading()).some(Boolean), 2000);
+      const takeover = Date.now() - closedAt;
+      await sending;
+      const all = Array.from({ length: n }, (_, i) => `services:${i + 1}`);
+      for (const f of followers) {
+        await waitUntil('every event in a remaining tab', async () => (await seen(f)).length >= n);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      for (const f of followers) assert.deepEqual(await seen(f), all);
+      assert.ok(takeover < 2000, `takeover took ${takeover} ms`);
+      await waitUntil('one stream again', async () => (await streams()) === 1);
+      assert.deepEqual(await pageErrors(followers), []);
+    } finally {
+      await noWorker.close();
+    }
+  });
+
+  test('one stream per reader: two tabs of one identity share it (even with two tokens), two identities get two', async () => {
+    // The relay's own count of open streams, as an operator reads it.
+    const sseClients = () => readMetric(relay.url, 'live_sse_clients');
+    await waitUntil('no stream left over', async () => (await sseClients()) === 0, 15_000);
+    // Two tokens of alice (a refresh gives another token, same `sub`), one of bob.
+    const alice1 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 600 });
+    const alice2 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 900 });
+    const bob = await mintToken({ sub: 'bob', topics: ['notes'] });
+    for (const mode of ['worker', 'leader'] as const) {
+      const ctx = await browser().newContext();
+      try {
+        const a1 = await openTab(ctx, mode, ['notes'], alice1);
+        const a2 = await openTab(ctx, mode, ['notes'], alice2);
+        assert.equal(await a1.evaluate(() => (window as any).tab.conn.mode), mode);
+        await waitUntil(`${mode}: one stream for alice's two tabs`, async () => (await sseClients()) === 1);
+        const b = await openTab(ctx, mode, ['notes'], bob);
+        const anon = await openTab(ctx, mode, ['prices']);
+        await waitUntil(`${mode}: alice, bob and an anonymous reader: three streams`, async () => (await sseClients()) === 3);
+        await publish(relay.url, [
+          { topic: 'notes', key: 'n1', op: 'upsert', data: { n: 1 } },
+          { topic: 'prices', key: '4151', op: 'upsert', data: { n: 2 } },
+        ]);
+        for (const t of [a1, a2, b]) await waitUntil(`${mode}: the note in every reader's tab`, async () => (await seen(t)).includes('notes:1'));
+        await waitUntil(`${mode}: the price in the anonymous tab`, async () => (await seen(anon)).includes('prices:2'));
+        // Held a moment: no tab opened a stream of its own late.
+        await new Promise((r) => setTimeout(r, 500));
+        assert.equal(await sseClients(), 3);
+        assert.deepEqual(await pageErrors([a1, a2, b, anon]), []);
+      } finally {
+        await ctx.close();
+      }
+      await waitUntil(`${mode}: the streams closed with the tabs`, async () => (await sseClients()) === 0, 15_000);
+    }
+  });
 });

@@ -3,8 +3,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { pollFor } from './poll.js';
 import { freePort } from './redis-server.js';
+
+/**
+ * What these helpers need of a page: a playwright-core Page and the engines' TestPage
+ * (engines.ts) both are one.
+ */
+export interface PageLike {
+  url(): string;
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+}
 
 /** The relay address written in demo/cms.html, swapped for the real one wherever it is served. */
 export const CMS_RELAY_PLACEHOLDER = 'http://localhost:8080';
@@ -91,16 +100,18 @@ export const DATA_ELEMENTS = 'live-price-chart, league-standings, rss-feed, serv
  * Waits until every data element of the page is `phase="ready"` and its indicators are `open`.
  * Returns how many data elements there are.
  */
-export async function waitForPageLive(page: Page, timeoutMs = 15_000): Promise<number> {
+export async function waitForPageLive(page: PageLike, timeoutMs = 15_000): Promise<number> {
   try {
-    await page.waitForFunction(
-      (sel) => {
-        const els = [...document.querySelectorAll(sel)];
-        const inds = [...document.querySelectorAll('live-indicator')];
-        return els.length > 0 && els.every((e) => e.getAttribute('phase') === 'ready') && inds.every((i) => i.getAttribute('status') === 'open');
-      },
-      DATA_ELEMENTS,
-      { timeout: timeoutMs, polling: 100 },
+    await pollFor(
+      'every element ready and every indicator open',
+      () =>
+        page.evaluate((sel) => {
+          const els = [...document.querySelectorAll(sel)];
+          const inds = [...document.querySelectorAll('live-indicator')];
+          return els.length > 0 && els.every((e) => e.getAttribute('phase') === 'ready') && inds.every((i) => i.getAttribute('status') === 'open');
+        }, DATA_ELEMENTS),
+      timeoutMs,
+      100,
     );
   } catch (err) {
     // Say which element is stuck, and how: that is what a failing run needs to show.
@@ -125,7 +136,7 @@ export interface ShownData {
 }
 
 /** Reads every data element's `items` (the state it renders) from the page. */
-export async function shownData(page: Page): Promise<ShownData[]> {
+export async function shownData(page: PageLike): Promise<ShownData[]> {
   return page.evaluate((sel) =>
     [...document.querySelectorAll(sel)].map((el) => {
       const items = (el as unknown as { items: ReadonlyMap<string, unknown> }).items;
@@ -164,6 +175,6 @@ export function recordIndicatorStatuses(): void {
 }
 
 /** The text an element renders in its shadow root (what a visitor reads), or '' when absent. */
-export async function shadowText(page: Page, selector: string): Promise<string> {
+export async function shadowText(page: PageLike, selector: string): Promise<string> {
   return page.evaluate((sel) => document.querySelector(sel)?.shadowRoot?.textContent?.replace(/\s+/g, ' ') ?? '', selector);
 }
