@@ -15,7 +15,7 @@ function bigHistory(spikeAt: number, dipAt: number): SeriesResponse {
   const wave = (i: number) => 1000 + Math.round(Math.sin(i / 500) * 100);
   const high = t.map((_, i) => (i === spikeAt ? 9_999 : wave(i) + 10));
   const low = t.map((_, i) => (i === dipAt ? 3 : wave(i)));
-  return { topic: 'prices', key: '4151', period: '24h', lastEventId: `${t[POINTS - 1]}-0`, sampled: false, t, series: { high, low } };
+  return { topic: 'prices', key: '4151', period: '24h', stepMs: 5 * 60_000, lastEventId: `${t[POINTS - 1]}-0`, sampled: false, t, series: { high, low } };
 }
 
 const min = (a: Array<number | null>) => Math.min(...a.filter((v): v is number => v != null));

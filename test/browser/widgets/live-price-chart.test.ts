@@ -3,18 +3,20 @@ import '../../../src/elements/live-price-chart/live-price-chart.js';
 import type { LivePriceChart } from '../../../src/elements/live-price-chart/live-price-chart.js';
 import type { SeriesResponse } from '../../../src/elements/live-price-chart/series-fetch.js';
 import type { Envelope } from '../../../src/core/wire.js';
+import { SERIES_PERIODS, type SeriesPeriod } from '../../../src/core/series-shape.js';
 
 const MIN = 60_000;
 const now = Date.now();
 const minuteStart = Math.floor(now / MIN) * MIN;
 
 /** History: 60 points a minute apart ending two minutes ago, complete up to event `${end}-0`. */
-function history(period = '1h'): SeriesResponse {
+function history(period: SeriesPeriod = '1h'): SeriesResponse {
   const t = Array.from({ length: 60 }, (_, i) => minuteStart - (61 - i) * MIN);
   return {
     topic: 'prices',
     key: '4151',
     period,
+    stepMs: SERIES_PERIODS[period].stepMs,
     lastEventId: `${t[59]}-0`,
     sampled: false,
     t,
@@ -27,7 +29,7 @@ function tick(tMs: number, high: number, low: number, id = `${tMs}-${++seq}`): E
   return { id, topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Whip', high, low, ts: tMs / 1000 }, time: new Date(tMs).toISOString() };
 }
 
-async function chart(period = '1h'): Promise<LivePriceChart> {
+async function chart(period: SeriesPeriod = '1h'): Promise<LivePriceChart> {
   const el = await fixture<LivePriceChart>(html`<live-price-chart key="4151" period=${period} locale="en-US" style="width:600px"></live-price-chart>`);
   el.history = history(period);
   await el.updateComplete;
