@@ -1,7 +1,7 @@
 // The dashboard's own behaviour, in plain JavaScript (no build): period switches for the charts
 // and the light/dark/auto theme toggle. The widgets need none of this to work.
 
-const PERIODS = ['1h', '24h', '7d', '30d'];
+const PERIODS = ['1h', '24h', '7d', '30d', '90d', '1y', 'all'];
 const THEMES = ['auto', 'light', 'dark'];
 const LIVE_TAGS = 'live-indicator, live-price-chart, league-standings, rss-feed, service-status';
 
