@@ -20,7 +20,7 @@ export class LiveBuffer {
   readonly values: Array<Array<number | null>>;
   /** Per bucket, the id of the latest event folded into it ('' for a seeded bucket no live point reached). */
   readonly ids: string[] = [];
-  /** How many buckets were dropped from the front since the last {@link clear}. */
+  /** How many buckets were dropped from the front (a switch makes a new buffer). */
   evicted = 0;
   /** Time (unix ms) of the newest point folded into the newest bucket: an older one there leaves its `last` fields alone. */
   latest = -Infinity;
@@ -114,15 +114,6 @@ export class LiveBuffer {
     const out = new LiveBuffer(bucketMs, this.fields, this.capacity);
     out.absorb(this, null);
     return out;
-  }
-
-  /** Empties the buffer (period or key switch). */
-  clear(): void {
-    this.t.length = 0;
-    this.ids.length = 0;
-    for (const v of this.values) v.length = 0;
-    this.evicted = 0;
-    this.latest = -Infinity;
   }
 
   /** When the newest bucket closes (unix ms), or null when empty. */
