@@ -8,22 +8,24 @@ const at = (p: string) => resolve(root, p);
 /** Packages a bundler resolves itself: the ES module build leaves them as imports. */
 const external = [/^lit($|\/)/, /^@lit\//, /^uplot($|\/)/, /^eventsource-parser($|\/)/];
 
-const elements = ['live-price-chart', 'league-standings', 'rss-feed', 'service-status', 'live-indicator', 'live-source'];
+const elements = ['live-price-chart', 'live-value', 'live-ticker', 'league-standings', 'rss-feed', 'service-status', 'live-indicator', 'live-source'];
 
 /**
  * The script-tag kit's one module, `chunks/kit-[hash].js`: Lit, the page side of the connection
  * (topic sync, the SharedWorker link), the widgets' base and every element but the chart. One
  * file rather than a chunk per element: a page showing them all gets one gzip stream with one
  * dictionary (1.7 kB less than five chunks) in one round trip. Left out: the chart and uPlot
- * (loaded when a chart is on the page) and the code of a tab that runs the stream itself
+ * (loaded when a chart is on the page), `<live-value>` and `<live-ticker>` (each its own chunk,
+ * loaded when its tag is on the page) and the code of a tab that runs the stream itself
  * (stream-links.ts and what only it imports: the SSE client, the hub and its topic syncs), loaded
  * only without a SharedWorker, and the token code, loaded only when a token is set.
  */
 function inKitChunk(id: string): boolean {
   if (/node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]/.test(id)) return true;
   if (/[\\/]src[\\/]core[\\/](sse-stream|stream-hub|topic-sync|backoff|token|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
+  if (/[\\/]src[\\/]elements[\\/](live-price-chart|live-value|live-ticker)[\\/]/.test(id)) return false;
   // The series shape (periods, bucket rule) is the chart's alone on the page side.
-  if (/[\\/]src[\\/]elements[\\/]live-price-chart[\\/]|[\\/]src[\\/]core[\\/]series-shape\.ts$/.test(id)) return false;
+  if (/[\\/]src[\\/]core[\\/]series-shape\.ts$/.test(id)) return false;
   return /[\\/]src[\\/]/.test(id);
 }
 
@@ -83,6 +85,9 @@ export default defineConfig(({ mode }): UserConfig => {
   }
   return {
     ...common,
+    // The SharedWorker's URL is written relative to the module that starts it, so an app's bundler
+    // finds the worker file in the package (and copies it) instead of asking its own origin's /assets/.
+    base: './',
     build: {
       ...common.build,
       outDir: at('dist/esm'),

@@ -25,23 +25,28 @@ const chromeArgs = ['--headless=new', ...CHROMIUM_ARGS];
 
 /** Counts every test of every file; a file that failed to load counts as one failure. */
 function countsReporter() {
-  const count = (suite, acc) => {
+  const count = (suite, acc, path = []) => {
     for (const t of suite.tests ?? []) {
-      if (t.skipped) continue;
+      if (t.skipped) {
+        acc.skipped++;
+        acc.skippedNames.push([...path, t.name].join(' > '));
+        continue;
+      }
       if (t.passed) acc.passed++;
       else acc.failed++;
     }
-    for (const s of suite.suites ?? []) count(s, acc);
+    for (const s of suite.suites ?? []) count(s, acc, [...path, s.name]);
     return acc;
   };
   return {
     stop({ sessions }) {
-      const acc = { passed: 0, failed: 0 };
+      const acc = { passed: 0, failed: 0, skipped: 0, skippedNames: [] };
       for (const s of sessions) {
         if (s.testResults) count(s.testResults, acc);
         if (!s.passed && (s.errors?.length ?? 0) > 0 && !(s.testResults?.tests?.length || s.testResults?.suites?.length)) acc.failed++;
       }
       if (process.env.WTR_COUNTS_FILE) writeFileSync(process.env.WTR_COUNTS_FILE, JSON.stringify(acc));
+      if (acc.skipped) console.log(`\n${acc.skipped} skipped`);
       console.log(`\n${acc.passed} passed, ${acc.failed} failed`);
     },
   };

@@ -9,7 +9,8 @@ export const root = new URL('..', import.meta.url).pathname;
 /** The servers the bench compares; `relay-*` is the real relay, the others are baselines. */
 export const SERVERS = {
   'raw-node': { cmd: ['bench/servers/raw-node.mjs'], label: 'raw node:http (ceiling)' },
-  'better-sse': { cmd: ['bench/servers/better-sse.mjs'], label: 'better-sse Channel (peer)' },
+  'better-sse': { cmd: ['bench/servers/better-sse.mjs'], label: 'better-sse, broadcast per event (peer)' },
+  'better-sse-batched': { cmd: ['bench/servers/better-sse.mjs', '--batch'], label: 'better-sse, batch per request (peer)' },
   'relay-memory': { cmd: ['--import', 'tsx', 'server/main.ts'], label: 'relay, memory bus' },
   'relay-redis': { cmd: ['--import', 'tsx', 'server/main.ts'], label: 'relay, Redis bus', redis: true },
 };
@@ -27,9 +28,13 @@ export async function startServer(kind, env = {}) {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       SIMULATE: '0',
+      // The bench publishes from this machine without a token (outside the demo that needs opting in).
+      PUBLISH_ALLOW_LOOPBACK: '1',
       // The bench's clients all come from this machine: one identity, so lift the per-identity cap.
       MAX_CLIENTS_PER_IDENTITY: '100000',
       MAX_CLIENTS: '100000',
+      // The publisher is this machine's own process; outside the demo the relay wants a token or this opt-in.
+      PUBLISH_ALLOW_LOOPBACK: '1',
       ...(redis ? { REDIS_URL: redis.url } : {}),
       ...env,
     },
@@ -56,6 +61,8 @@ export async function startServer(kind, env = {}) {
     label: spec.label,
     url,
     pid: child.pid,
+    /** The private redis-server's pid, when this server started one. */
+    redisPid: redis?.pid ?? null,
     output: () => out,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -74,6 +81,11 @@ export function memoryOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Write system calls (write, writev, sendmsg...) a process has made so far (/proc/<pid>/io syscw). */
+export function writeCallsOf(pid) {
+  return Number(/^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
 }
 
 /** CPU seconds (user + system) a process has used so far. */

@@ -19,22 +19,25 @@ function post(url, body) {
 }
 
 /**
- * Publishes to `url` for `durationMs`: at `rate` events/s in batches every 50 ms, or with rate 0
- * as fast as the server answers (`batch` events per request, `inFlight` requests at once).
+ * Publishes to `url` for `durationMs`: at `rate` events/s in batches every 50 ms (or `perRequest`
+ * events per request when given, e.g. 1), or with rate 0 as fast as the server answers (`batch`
+ * events per request, `inFlight` requests at once). Answers how many events and requests it sent.
  */
-async function publish({ url, topic, rate, durationMs, batch, eventBytes, inFlight = 4 }) {
+async function publish({ url, topic, rate, durationMs, batch, eventBytes, perRequest, inFlight = 4 }) {
   const target = `${url}/v1/publish`;
   const pad = 'x'.repeat(Math.max(0, eventBytes - 150));
   let sent = 0;
+  let requests = 0;
   let seq = 0;
   const startedAt = wall();
   const makeBatch = (size) => JSON.stringify(Array.from({ length: size }, () => ({ topic, key: `k${seq % 50}`, op: 'upsert', data: { t: wall(), n: seq++, pad } })));
   if (rate > 0) {
     // 20 batches a second: on a busy shared machine a process is scheduled too seldom for more.
-    const size = Math.max(1, Math.round(rate / 20));
+    const size = perRequest ?? Math.max(1, Math.round(rate / 20));
     while (wall() - startedAt < durationMs) {
       await post(target, makeBatch(size));
       sent += size;
+      requests++;
       const wait = startedAt + (sent / rate) * 1000 - wall();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
@@ -44,11 +47,12 @@ async function publish({ url, topic, rate, durationMs, batch, eventBytes, inFlig
       while (wall() - startedAt < durationMs) {
         await post(target, makeBatch(batch));
         sent += batch;
+        requests++;
       }
     };
     await Promise.all(Array.from({ length: inFlight }, lane));
   }
-  return { sent, startedAt, endedAt: wall() };
+  return { sent, requests, startedAt, endedAt: wall() };
 }
 
 process.on('message', async ({ id, cmd, args }) => {

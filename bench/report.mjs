@@ -15,39 +15,82 @@ function table(headers, rows) {
 /** A goal line: the figure, the goal, and whether it was met. */
 const goal = (text, ok) => console.log(`  ${ok ? 'met    ' : 'MISSED '} ${text}`);
 
+const med = (s, digits = 0) => n(s?.median, digits);
+/** A median with its range over the rounds: `12.3 (11.0-14.1)`. */
+const range = (s, digits = 0) => (s?.median === null || s?.median === undefined ? '-' : `${n(s.median, digits)} (${n(s.min, digits)}-${n(s.max, digits)})`);
+const ratio = (a, b) => x(a?.median, b?.median);
+
+/** Fan-out: medians with ranges over the interleaved rounds, for each publishing mode. */
+function printFanout(f, options = {}) {
+  const ceiling = f.find((r) => r.kind === 'raw-node');
+  const peers = f.filter((r) => r.kind.startsWith('better-sse'));
+  const rounds = f[0].rounds;
+  console.log(`\n== fan-out (deliveries = events x clients received; latency publish -> receive; median (range) of ${rounds} interleaved rounds) ==`);
+  const modes = [
+    ['fixed', `${options.rate ?? '?'} ev/s in 20 requests/s`],
+    ['single', `one event per request, ${options['single-rate'] ?? '?'} requests/s`],
+    ['max', `maximum, ${options.batch ?? '?'} events per request`],
+  ];
+  for (const [mode, what] of modes) {
+    if (!f[0][mode]) continue;
+    console.log(`\n-- ${mode}: ${what} --`);
+    table(
+      ['server', 'req/s', 'ev/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'writes/client/req', 'server CPU s', 'redis CPU s', 'per CPU-s', 'x ceiling', ...peers.map((p) => `x ${p.kind}`), 'lost', 'closed'],
+      f.map((r) => {
+        const m = r[mode];
+        return [
+          r.label,
+          med(m.requestsPerSecond),
+          med(m.publishedPerSecond),
+          range(m.perSecond),
+          range(m.p50, 1),
+          range(m.p99, 1),
+          med(m.writesPerClientPerPublish, 2),
+          med(m.serverCpu, 2),
+          m.redisCpu?.max ? med(m.redisCpu, 2) : '-',
+          range(m.perCpuSecond),
+          ratio(m.perCpuSecond, ceiling?.[mode].perCpuSecond),
+          ...peers.map((p) => ratio(m.perCpuSecond, p[mode].perCpuSecond)),
+          n(m.lost),
+          n(m.closed),
+        ];
+      }),
+    );
+  }
+  console.log('  (per CPU-s: deliveries per CPU-second of the server plus its redis-server, the steadier figure on a shared machine;');
+  console.log('   writes/client/req: write system calls per client per publish request, from /proc/<pid>/io)');
+  for (const r of f.filter((r) => r.kind.startsWith('relay'))) {
+    if (ceiling) goal(`${r.label}: ${ratio(r.max.perCpuSecond, ceiling.max.perCpuSecond)} the ceiling's deliveries per CPU-second at the maximum (goal >= 0.8x)`, r.max.perCpuSecond.median >= 0.8 * ceiling.max.perCpuSecond.median);
+    for (const p of peers) goal(`${r.label}: ${ratio(r.max.perCpuSecond, p.max.perCpuSecond)} ${p.label}'s deliveries per CPU-second (goal >= 1.5x)`, r.max.perCpuSecond.median >= 1.5 * p.max.perCpuSecond.median);
+    const limit = r.kind === 'relay-redis' ? 30 : 20;
+    goal(`${r.label}: p99 ${med(r.fixed.p99, 1)} ms at the fixed rate (goal <= ${limit} ms; the ceiling's: ${med(ceiling?.fixed.p99, 1)} ms)`, r.fixed.p99.median !== null && r.fixed.p99.median <= limit);
+    if (r.fixed.lost || r.max.lost || r.single.lost) goal(`${r.label}: ${n(r.fixed.lost + r.max.lost + r.single.lost)} deliveries lost`, false);
+  }
+}
+
+/** Where one Redis ends: the maximum rate, CPU per relay, and the arithmetic for larger deployments. */
+function printRedisLimits(rl) {
+  const pc = (v) => `${n(v * 100)}%`;
+  console.log('\n== where one Redis ends (every relay appends to and tails one log stream) ==');
+  console.log(`  maximum through one relay: ${n(rl.max.eventsPerSecond)} ev/s; redis-server used ${pc(rl.max.redisCores)} of a core, the relay ${pc(rl.max.relayCores)}`);
+  table(
+    ['relays', 'ev/s', 'redis-server CPU', 'per 1,000 ev/s', 'lost'],
+    rl.perRelays.map((r) => [n(r.relays), n(r.eventsPerSecond), pc(r.redisCores), pc(r.redisCores / (r.eventsPerSecond / 1000)), n(r.lost)]),
+  );
+  const { a, b } = rl.fit;
+  console.log(`  fit: redis-server core fraction per 1,000 ev/s = ${a.toFixed(3)} + ${b.toFixed(3)} x relays`);
+  const sat = (relays) => 1000 / (a + b * relays);
+  table(['relays', 'redis-server saturates near (ev/s)'], [1, 3, 6, 10, 20, 50].map((k) => [n(k), n(sat(k))]));
+}
+
 /** Prints every section present in `results`. */
 export function printReport(results) {
   const f = results.fanout;
   if (f?.skipped) console.log(`\n== fan-out ==\n  ${f.skipped}`);
-  if (f?.length) {
-    const ceiling = f.find((r) => r.kind === 'raw-node');
-    const peer = f.find((r) => r.kind === 'better-sse');
-    console.log('\n== fan-out (deliveries = events x clients received; latency publish -> receive) ==');
-    table(
-      ['server', 'fixed/s', 'p50 ms', 'p99 ms', 'max/s', 'x ceiling', 'x better-sse', 'per CPU-s', 'x ceiling', 'x better-sse'],
-      f.map((r) => [
-        r.label,
-        n(r.fixed.perSecond),
-        n(r.fixed.p50, 1),
-        n(r.fixed.p99, 1),
-        n(r.max.perSecond),
-        x(r.max.perSecond, ceiling?.max.perSecond),
-        x(r.max.perSecond, peer?.max.perSecond),
-        n(r.max.perCpuSecond),
-        x(r.max.perCpuSecond, ceiling?.max.perCpuSecond),
-        x(r.max.perCpuSecond, peer?.max.perCpuSecond),
-      ]),
-    );
-    console.log('  (max/s: wall-clock rate at the maximum; per CPU-s: deliveries per CPU-second the server used, the steadier figure on a shared machine)');
-    for (const r of f.filter((r) => r.kind.startsWith('relay'))) {
-      for (const [what, key] of [['maximum rate', 'perSecond'], ['deliveries per CPU-second', 'perCpuSecond']]) {
-        if (ceiling) goal(`${r.label}: ${x(r.max[key], ceiling.max[key])} the ceiling's ${what} (goal >= 0.8x)`, r.max[key] >= 0.8 * ceiling.max[key]);
-        if (peer) goal(`${r.label}: ${x(r.max[key], peer.max[key])} better-sse's ${what} (goal >= 1.5x)`, r.max[key] >= 1.5 * peer.max[key]);
-      }
-      const limit = r.kind === 'relay-redis' ? 30 : 20;
-      goal(`${r.label}: p99 ${n(r.fixed.p99, 1)} ms at the fixed rate (goal <= ${limit} ms)`, r.fixed.p99 !== null && r.fixed.p99 <= limit);
-    }
-  }
+  if (f?.length) printFanout(f, results.options);
+  const rl = results.redisLimits;
+  if (rl?.skipped) console.log(`\n== where one Redis ends ==\n  ${rl.skipped}`);
+  if (rl?.max) printRedisLimits(rl);
   const c = results.connections;
   if (c?.skipped) console.log(`\n== connections ==\n  ${c.skipped}`);
   if (c?.length) {
@@ -65,7 +108,8 @@ export function printReport(results) {
       const last = r.steps[r.steps.length - 1];
       if (last) goal(`${r.label}: ${n(last.perConnection / 1024, 1)} kB per connection at ${n(last.held)} (goal <= 20 kB)`, last.perConnection <= 20 * 1024);
     }
-    console.log(`  NOT MEASURABLE here: 50,000 on one process. The hard open-file limit is 20000 per process (ulimit -Hn, prlimit refused), so one process holds at most ~${n(PER_PROCESS_SOCKETS)} sockets; the figures above are the most one process can hold on this machine.`);
+    const hard = results.machine?.openFileHardLimit;
+    if (hard && hard < 52_000) console.log(`  NOT MEASURABLE here: 50,000 on one process. The hard open-file limit is ${n(hard)} per process (ulimit -Hn), so one process holds at most ~${n(Math.min(PER_PROCESS_SOCKETS, hard - 100))} sockets; the figures above are the most one process can hold on this machine.`);
   }
   const so = results.scaleOut;
   if (so?.skipped) console.log(`\n== scale-out ==\n  ${so.skipped}`);

@@ -1,26 +1,24 @@
 // The dashboard's own behaviour, in plain JavaScript (no build): period switches for the charts
 // and the light/dark/auto theme toggle. The widgets need none of this to work.
 
-const PERIODS = ['1h', '24h', '7d', '30d', '90d', '1y', 'all'];
 const THEMES = ['auto', 'light', 'dark'];
-const LIVE_TAGS = 'live-indicator, live-price-chart, league-standings, rss-feed, service-status';
+const LIVE_TAGS = 'live-indicator, live-price-chart, league-standings, rss-feed, service-status, live-ticker';
 
-/** Fills every `.segmented[data-chart]` group with one button per period, wired to its chart. */
+/**
+ * Wires the period buttons of every `.segmented[data-chart]` group to its chart. The buttons are
+ * in the HTML, so the header has its final size at first paint (nothing moves when this runs).
+ */
 function setUpPeriodSwitches() {
   for (const group of document.querySelectorAll('.segmented[data-chart]')) {
     const chart = document.getElementById(group.dataset.chart);
     if (!chart) continue;
-    for (const period of PERIODS) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.textContent = period;
-      button.dataset.period = period;
+    for (const button of group.querySelectorAll('button[data-period]')) {
+      const period = button.dataset.period;
       button.setAttribute('aria-pressed', String(chart.getAttribute('period') === period));
       button.addEventListener('click', () => {
         chart.setAttribute('period', period);
         for (const b of group.querySelectorAll('button')) b.setAttribute('aria-pressed', String(b === button));
       });
-      group.append(button);
     }
   }
 }

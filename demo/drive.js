@@ -1,6 +1,7 @@
 // The drive page: shows copy-able curl commands for this relay, filled with its real settings
-// (/demo/info.json: the token itself only for a visitor on the relay's own machine, otherwise the
-// name of the variable that holds it), and can send the same requests from the page.
+// (/demo/info.json: a secret set in the relay's environment appears as the name of its variable;
+// only the webhook secret `npm start` generated for this session is shown, and only to a visitor on
+// the relay's own machine), and can send the same requests from the page.
 
 const relay = location.origin;
 document.getElementById('relay-url').textContent = relay;
@@ -49,16 +50,17 @@ async function load() {
   const leagueKey = Object.keys(leagues?.items ?? {})[0] ?? 'premier';
   document.getElementById('drive-league').setAttribute('key', leagueKey);
 
-  const publishAuth = info.publish.auth === 'token' ? (info.publish.token ?? `$${info.publish.tokenEnv}`) : null;
+  const publishAuth = info.publish.auth === 'token' ? `$${info.publish.tokenEnv}` : null;
   const sequinAuth = info.sequin.bearer ? (info.sequin.secret ?? `$${info.sequin.secretEnv}`) : null;
   const notes = [];
   notes.push(publishAuth
-    ? `Publishing needs "Authorization: Bearer <PUBLISH_TOKEN>".`
-    : 'PUBLISH_TOKEN is not set, so only callers on the relay\'s own machine (loopback) may publish.');
+    ? 'Publishing needs "Authorization: Bearer <PUBLISH_TOKEN>"; the token stays in the relay\'s environment, so run the command in a shell where PUBLISH_TOKEN is set (the Send button cannot publish).'
+    : 'PUBLISH_TOKEN is not set, so only callers on the relay\'s own machine (loopback) may publish: this is the demo.');
   notes.push(sequinAuth
     ? 'The Sequin webhook takes "Authorization: Bearer <SEQUIN_WEBHOOK_SECRET>", as Sequin sends it.'
     : 'SEQUIN_WEBHOOK_SECRET is not set, so the webhook refuses every delivery: start the relay with SEQUIN_WEBHOOK_SECRET=<16+ characters> to try it.');
-  if (!info.loopback && (publishAuth || sequinAuth)) notes.push('Secrets are shown as variable names because this page was not opened from the relay\'s own machine.');
+  if (info.sequin.secretSource === 'environment') notes.push('SEQUIN_WEBHOOK_SECRET was set in the relay\'s environment, so it is shown as the variable\'s name: run the command where it is set.');
+  else if (info.sequin.secretSource === 'session' && !info.loopback) notes.push('This session\'s webhook secret is shown only on the relay\'s own machine (http://localhost:PORT/drive.html).');
   document.getElementById('auth-note').textContent = notes.join(' ');
 
   const publishBody = JSON.stringify(publishEvent(), null, 2);
@@ -71,9 +73,10 @@ async function load() {
   document.getElementById('cmd-read').textContent =
     `curl -sS ${relay}/v1/topics/leagues\ncurl -sSN '${relay}/v1/events?topics=leagues,services'`;
 
-  // The page can only send what it knows the secret of (a loopback visitor, or no secret needed).
+  // The page can only send what needs no secret it cannot know: a publish in the demo (loopback, no
+  // token), a webhook with the session's generated secret (shown to a loopback visitor only).
   const sendable = {
-    publish: () => ({ url: '/v1/publish', body: JSON.stringify(publishEvent()), token: info.publish.auth === 'token' ? info.publish.token : undefined }),
+    publish: () => ({ url: '/v1/publish', body: JSON.stringify(publishEvent()) }),
     sequin: async () => ({ url: '/v1/webhooks/sequin', body: JSON.stringify(sequinMessage(leagueKey, await currentLeague(leagueKey))), token: info.sequin.secret }),
   };
   for (const button of document.querySelectorAll('[data-send]')) {

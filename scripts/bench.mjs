@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: fan-out, connections, bundle, chart and browser-connection figures, each printed
 // as a ratio against a baseline measured side by side in the same run (so they hold on a noisy
-// machine). Writes bench/results.json. Flags: `npm run bench -- --help`.
+// machine). Writes bench/results.json, and exits non-zero when a section failed. Flags:
+// `npm run bench -- --help`.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,17 +14,22 @@ import { connections, PER_PROCESS_SOCKETS } from '../bench/connections.mjs';
 import { fanout } from '../bench/fanout.mjs';
 import { root } from '../bench/processes.mjs';
 import { printReport } from '../bench/report.mjs';
+import { redisLimits } from '../bench/redis-limits.mjs';
 import { scaleOut } from '../bench/scale-out.mjs';
 
-const SECTIONS = ['fanout', 'connections', 'scale-out', 'bundle', 'chart', 'browser'];
+const SECTIONS = ['fanout', 'redis-limits', 'connections', 'scale-out', 'bundle', 'chart', 'browser'];
 const { values: opts } = parseArgs({
   options: {
     only: { type: 'string' },
     clients: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '1000' },
     duration: { type: 'string', default: '5' },
+    'single-rate': { type: 'string', default: '200' },
     batch: { type: 'string', default: '100' },
-    servers: { type: 'string', default: 'raw-node,better-sse,relay-memory,relay-redis' },
+    repeats: { type: 'string', default: '3' },
+    servers: { type: 'string', default: 'raw-node,better-sse,better-sse-batched,relay-memory,relay-redis' },
+    'redis-relays': { type: 'string', default: '1,3,6' },
+    'redis-rate': { type: 'string', default: '2000' },
     ramp: { type: 'string', default: '5000,10000,19000' },
     'ramp-servers': { type: 'string', default: 'raw-node,relay-memory' },
     'scale-out': { type: 'string', default: '20000,50000' },
@@ -37,10 +43,14 @@ if (opts.help) {
   console.log(`npm run bench -- [flags]
   --only a,b          sections to run: ${SECTIONS.join(', ')} (default all)
   --clients N         fan-out clients (1000)
-  --rate N            fixed publish rate, events/s (1000)
+  --rate N            fixed publish rate, events/s, in 20 batches a second (1000)
+  --single-rate N     fixed rate of the one-event-per-request run, requests/s (200)
   --duration S        seconds per fan-out measurement (5)
   --batch N           events per publish at the maximum rate (100)
-  --servers a,b       fan-out servers (raw-node,better-sse,relay-memory,relay-redis)
+  --repeats N         interleaved fan-out rounds per server; figures are medians with ranges (3)
+  --servers a,b       fan-out servers (raw-node,better-sse,better-sse-batched,relay-memory,relay-redis)
+  --redis-relays a,b  relay counts for redis-server's CPU per relay (1,3,6)
+  --redis-rate N      fixed publish rate for that measurement, events/s (2000)
   --ramp a,b,c        connection totals to ramp through (5000,10000,19000; one process holds < ${PER_PROCESS_SOCKETS + 1000})
   --ramp-servers a,b  servers to ramp (raw-node,relay-memory)
   --scale-out a,b     totals to ramp over several relays on one Redis (20000,50000)
@@ -81,26 +91,33 @@ const machine = {
   cpuModel: os.cpus()[0]?.model,
   memoryGb: +(os.totalmem() / 2 ** 30).toFixed(1),
   node: process.version,
-  openFileLimit: spawnSync('bash', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim(),
+  openFileLimit: Number(spawnSync('bash', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim()),
+  openFileHardLimit: Number(spawnSync('bash', ['-c', 'ulimit -Hn'], { encoding: 'utf8' }).stdout.trim()),
   loadAverage: os.loadavg().map((v) => +v.toFixed(2)),
   date: new Date().toISOString(),
 };
 log(`bench on ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB, node ${machine.node}, open files ${machine.openFileLimit}, load ${machine.loadAverage.join(' ')}`);
 
 const results = { machine, options: opts };
-/** Runs one section; a failure is recorded and reported, and the other sections still run. */
+const failed = [];
+/** Runs one section; a failure is recorded and reported, the other sections still run, and the bench exits non-zero. */
 async function section(name, fn) {
   try {
     results[name] = await fn();
   } catch (err) {
+    failed.push(name);
     results[name] = { skipped: `FAILED: ${err.message.split('\n')[0]}` };
     log(`  ${name} failed: ${err.stack ?? err}`);
   }
 }
 try {
   if (only.includes('fanout')) {
-    log(`\nfan-out: ${number('clients')} clients, fixed ${number('rate')} ev/s and maximum, ${number('duration')} s each`);
-    await section('fanout', () => fanout({ servers: list('servers'), clients: number('clients'), rate: number('rate'), durationMs: number('duration') * 1000, maxBatch: number('batch'), log }));
+    log(`\nfan-out: ${number('clients')} clients; ${number('rate')} ev/s in batches, ${number('single-rate')} single-event requests/s, and the maximum; ${number('duration')} s each, ${number('repeats')} interleaved rounds`);
+    await section('fanout', () => fanout({ servers: list('servers'), clients: number('clients'), rate: number('rate'), singleRate: number('single-rate'), durationMs: number('duration') * 1000, maxBatch: number('batch'), repeats: number('repeats'), log }));
+  }
+  if (only.includes('redis-limits')) {
+    log(`\nredis limits: maximum publish rate through one relay, then redis-server CPU at ${number('redis-rate')} ev/s with ${list('redis-relays').join(', ')} relays`);
+    await section('redisLimits', () => redisLimits({ relayCounts: list('redis-relays').map(Number), fixedRate: number('redis-rate'), durationMs: number('duration') * 1000, maxBatch: number('batch'), log }));
   }
   if (only.includes('connections')) {
     const steps = list('ramp').map(Number).sort((a, b) => a - b);
@@ -129,3 +146,7 @@ try {
 }
 printReport(results);
 log(`\nwrote bench/results.json`);
+if (failed.length) {
+  log(`sections that failed: ${failed.join(', ')}`);
+  process.exit(1);
+}

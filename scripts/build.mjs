@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run build`: the three vite builds (bundler modules, script-tag kit, loader), the type
 // declarations, custom-elements.json and the README's elements section; the kit's precompressed
-// .gz/.br copies; then the gzip size of every output file, failing when the script-tag kit is over
-// its budgets.
+// .gz/.br copies; the relay compiled to JavaScript in dist/server/ (what `live-elements-relay`
+// runs; `--no-relay` skips it); then the gzip size of every output file, failing when the
+// script-tag kit is over its budgets.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,6 +47,7 @@ try {
   console.error(`build: precompressing the kit (.gz, .br) failed: ${err instanceof Error ? err.stack : err}`);
   process.exit(1);
 }
+if (!process.argv.includes('--no-relay')) run('relay (tsc -p tsconfig.server.json)', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.server.json']);
 if (!process.argv.includes('--no-types')) run('type declarations', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
 if (!process.argv.includes('--no-analyze')) {
   run('custom-elements.json', [join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--litelement', '--globs', 'src/elements/**/*.ts', '--exclude', 'src/**/*.test.ts', '--exclude', 'src/elements/shared/*.styles.ts']);
@@ -62,6 +64,8 @@ console.log(`SharedWorker script (runs in the worker, its own download): gzip ${
 console.log(`stream fallback, only without SharedWorker (leader/in-page): gzip ${kb(m.fallback)} (${list(m.groups.fallback)})`);
 console.log(`token code, only when a token is set:                   gzip ${kb(m.token)} (${list(m.groups.token)})`);
 console.log(`chart chunk with uPlot:                                 gzip ${kb(m.chart)} (budget ${kb(BUDGETS.chartWithUplot)})`);
+console.log(`<live-value> chunk, when one is on the page:            gzip ${kb(m.value)} (budget ${kb(BUDGETS.valueChunk)})`);
+console.log(`<live-ticker> chunk, when one is on the page:           gzip ${kb(m.ticker)} (budget ${kb(BUDGETS.tickerChunk)})`);
 console.log(`built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 const over = overBudget(m);
 if (over.length) {

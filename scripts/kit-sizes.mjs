@@ -13,8 +13,9 @@ import { gzipSync } from 'node:zlib';
  *   reported as `worker`), the stream chunk a tab loads only where no SharedWorker is usable
  *   (`fallback`), the token code loaded only when a token is set (`token`).
  * - `chartWithUplot` (issue 5: 30 kB): the chart's chunk, uPlot's and what else they import.
+ * - `valueChunk`, `tickerChunk` (issue 16: "tiny"): the `<live-value>` and `<live-ticker>` chunks.
  */
-export const BUDGETS = { scriptTagWithoutChart: 15 * 1024, chartWithUplot: 30 * 1024 };
+export const BUDGETS = { scriptTagWithoutChart: 15 * 1024, chartWithUplot: 30 * 1024, valueChunk: 2 * 1024, tickerChunk: 5 * 1024 };
 
 function files(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -37,7 +38,9 @@ function imports(dist, rel, dynamic) {
  * `scriptTag` (a page showing every element but the chart, with a SharedWorker: see BUDGETS),
  * `worker` (the SharedWorker script), `fallback` (the stream code a tab loads without a usable
  * SharedWorker, beyond `scriptTag`), `token` (the token code, loaded when a token is set), `chart`
- * (the chart's chunk, uPlot's and what else they import beyond `scriptTag`), and the files of each.
+ * (the chart's chunk, uPlot's and what else they import beyond `scriptTag`), `value` and `ticker`
+ * (the `<live-value>` and `<live-ticker>` chunks, loaded when their tag is on the page), and the
+ * files of each.
  */
 export function measureKit(dist) {
   const all = files(dist)
@@ -52,6 +55,9 @@ export function measureKit(dist) {
     .sort((a, b) => a.file.localeCompare(b.file));
   const gz = new Map(all.filter((s) => !s.file.startsWith('esm/')).map((s) => [s.file, s.gzip]));
   const isChart = (f) => /^chunks\/(live-price-chart|uPlot)/i.test(f);
+  // Elements in a chunk of their own, loaded like the chart only when their tag is on the page.
+  const isValue = (f) => /^chunks\/live-value-/.test(f);
+  const isTicker = (f) => /^chunks\/live-ticker-/.test(f);
   /** `roots` and every chunk they import statically, except those in `skip`. */
   const closure = (roots, skip = new Set()) => {
     const seen = new Set();
@@ -73,11 +79,14 @@ export function measureKit(dist) {
   const lazy = [...new Set([...page0].flatMap((f) => imports(dist, f, true)))];
   const isStream = (f) => /^chunks\/stream-links-/.test(f);
   const isToken = (f) => /^chunks\/token-/.test(f);
-  const page = closure([...page0, ...lazy.filter((f) => !isStream(f) && !isChart(f) && !isToken(f))]);
+  const ownChunk = (f) => isStream(f) || isChart(f) || isToken(f) || isValue(f) || isTicker(f);
+  const page = closure([...page0, ...lazy.filter((f) => !ownChunk(f))]);
   const fallback = closure(lazy.filter(isStream), page);
   const token = closure(lazy.filter(isToken), page);
   const worker = [...gz.keys()].filter((f) => /^chunks\/connection-worker-/.test(f));
   const chart = closure([...gz.keys()].filter(isChart), page);
+  const value = closure([...gz.keys()].filter(isValue), page);
+  const ticker = closure([...gz.keys()].filter(isTicker), page);
   return {
     files: all,
     scriptTag: sum(page),
@@ -85,8 +94,10 @@ export function measureKit(dist) {
     fallback: sum(fallback),
     token: sum(token),
     chart: sum(chart),
+    value: sum(value),
+    ticker: sum(ticker),
     hasChartChunk: chart.size > 0,
-    groups: { scriptTag: [...page], worker, fallback: [...fallback], token: [...token], chart: [...chart] },
+    groups: { scriptTag: [...page], worker, fallback: [...fallback], token: [...token], chart: [...chart], value: [...value], ticker: [...ticker] },
   };
 }
 
@@ -96,6 +107,8 @@ export function overBudget(m) {
   const over = [];
   if (m.scriptTag > BUDGETS.scriptTagWithoutChart) over.push(`a script-tag page with every element but the chart downloads ${kb(m.scriptTag)} gzip, over its ${kb(BUDGETS.scriptTagWithoutChart)} budget`);
   if (m.chart > BUDGETS.chartWithUplot) over.push(`the chart chunk with uPlot is ${kb(m.chart)} gzip, over its ${kb(BUDGETS.chartWithUplot)} budget`);
+  if (m.value > BUDGETS.valueChunk) over.push(`the <live-value> chunk is ${kb(m.value)} gzip, over its ${kb(BUDGETS.valueChunk)} budget`);
+  if (m.ticker > BUDGETS.tickerChunk) over.push(`the <live-ticker> chunk is ${kb(m.ticker)} gzip, over its ${kb(BUDGETS.tickerChunk)} budget`);
   if (!m.hasChartChunk) over.push('no chart chunk was emitted: the chart must be a dynamic import so pages without one do not load uPlot');
   if (m.fallback === 0) over.push('no stream chunk was emitted: the leader/in-page stream code must be a dynamic import so SharedWorker pages do not load it');
   return over;

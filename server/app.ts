@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler } from 'express';
 import type { RelayContext } from './context.js';
 import { readerAuth } from './auth/reader-auth.js';
@@ -21,6 +22,7 @@ export function createApp(ctx: RelayContext, streams: StreamHandler = streamHand
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(noSniff);
   app.get('/v1/events', (req, res) => streams(req, res));
   app.use(cors(ctx.config.CORS_ORIGINS));
 
@@ -33,11 +35,21 @@ export function createApp(ctx: RelayContext, streams: StreamHandler = streamHand
   app.use(sequinWebhookRoutes(ctx));
   app.use(kitRoutes(ctx));
   // Last: the demo pages answer only for their own files; everything else falls through to the 404.
-  app.use(demoRoutes(ctx));
+  if (ctx.config.DEMO) app.use(demoRoutes(ctx));
 
   app.use((req, res) => sendError(res, 404, 'not_found', `no route ${req.method} ${req.path}; see README.md for the relay's routes`));
   app.use(errorHandler(ctx));
   return app;
+}
+
+/**
+ * `X-Content-Type-Options: nosniff` on every response: a browser never runs a JSON error or a
+ * snapshot as a script or a page. Plain node:http, so server.ts also applies it to the streams it
+ * serves without Express.
+ */
+export function noSniff(_req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  next();
 }
 
 /** Body-parser errors become 400/413 JSON; anything else is logged and answered 500. */

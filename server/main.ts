@@ -7,6 +7,7 @@ import { createContext } from './context.js';
 import { publishAuthMode } from './publish-auth.js';
 import { listen } from './server.js';
 import { startSources } from './sources/start-sources.js';
+import { loadTransforms, TransformsLoadError } from './webhooks/sequin-transforms.js';
 
 /*
  * The relay's entry point: validate the environment, make the bus, listen, print one banner line,
@@ -22,6 +23,15 @@ try {
     process.exit(1);
   }
   throw err;
+}
+
+// A TRANSFORMS module that cannot load stops the relay here, not at the first webhook.
+if (config.TRANSFORMS) {
+  await loadTransforms(config.TRANSFORMS).catch((err: unknown) => {
+    if (!(err instanceof TransformsLoadError)) throw err;
+    process.stderr.write(`live-elements relay: ${err.message}\n`);
+    process.exit(1);
+  });
 }
 
 const log = pino({ level: config.LOG_LEVEL, redact: LOG_REDACTION });
@@ -55,4 +65,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 
 // The banner comes last: whoever waits for it (a supervisor, a test) may signal at once.
 const feeds = sources.length ? `, feeds: ${sources.join(', ')}` : '';
-process.stdout.write(`live-elements relay listening on ${relay.url} (bus: ${bus.kind}, ${publishAuthMode(config)}, ${new SubscriberAuth(config).describe()}${feeds})\n`);
+const mode = config.DEMO
+  ? `mode: DEMO, not for production (the dashboard at ${relay.url}/, /cms.html, /drive.html)`
+  : 'mode: production (no demo pages; DEMO=1 adds them)';
+process.stdout.write(`live-elements relay listening on ${relay.url} (${mode}, bus: ${bus.kind}, ${publishAuthMode(config)}, ${new SubscriberAuth(config).describe()}${feeds})\n`);

@@ -26,6 +26,15 @@ export class Metrics {
   /** Webhook deliveries refused, by reason (`auth`, `invalid`, ...). */
   readonly webhookRejected = new Counter({ name: 'live_webhook_rejected_total', help: 'Webhook deliveries rejected', labelNames: ['reason'] as const, registers: [this.registry] });
 
+  /** Sequin messages whose TRANSFORMS function threw or returned a bad event, by table (the delivery was refused). */
+  readonly transformErrors = new Counter({ name: 'live_transform_errors_total', help: 'Sequin messages whose transform threw or returned an invalid event', labelNames: ['table'] as const, registers: [this.registry] });
+
+  /** Redis Pub/Sub bridge messages dropped, by reason (`not_json`, `too_large`, `invalid`, `unavailable`). */
+  readonly bridgeRejected = new Counter({ name: 'live_bridge_rejected_total', help: 'Redis Pub/Sub bridge messages dropped instead of published', labelNames: ['reason'] as const, registers: [this.registry] });
+
+  /** RSS polls that failed, by reason (`too_large`, `too_many_redirects`, `http_status`, `not_a_feed`, `network`, `bus`). */
+  readonly rssPollFailures = new Counter({ name: 'live_rss_poll_failures_total', help: 'RSS feed polls that failed', labelNames: ['reason'] as const, registers: [this.registry] });
+
   /** 1 while the bus (Redis) is reachable, 0 during an outage: alert on it rather than on 503s. */
   readonly busReady = new Gauge({ name: 'live_bus_ready', help: 'Whether the event bus is reachable (1) or not (0)', registers: [this.registry] });
 

@@ -2,11 +2,20 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Config } from './config.js';
 import { sendError } from './http-error.js';
-import { isLocalCaller } from './identity.js';
+import { notLocalBecause } from './identity.js';
+
+type PublishConfig = Pick<Config, 'PUBLISH_TOKEN' | 'DEMO' | 'PUBLISH_ALLOW_LOOPBACK'>;
+
+/** Who may publish without a token: loopback callers in the demo or when opted in, else no one. */
+function loopbackMayPublish(config: PublishConfig): boolean {
+  return !config.PUBLISH_TOKEN && (config.DEMO || config.PUBLISH_ALLOW_LOOPBACK);
+}
 
 /** How publishing is guarded, for the start banner. */
-export function publishAuthMode(config: Config): string {
-  return config.PUBLISH_TOKEN ? 'publish: bearer token' : 'publish: loopback only (set PUBLISH_TOKEN to publish from elsewhere)';
+export function publishAuthMode(config: PublishConfig): string {
+  if (config.PUBLISH_TOKEN) return 'publish: bearer token';
+  if (loopbackMayPublish(config)) return `publish: callers on this machine without a token (${config.DEMO ? 'the demo' : 'PUBLISH_ALLOW_LOOPBACK=1'}; set PUBLISH_TOKEN to publish from elsewhere)`;
+  return 'publish: off (set PUBLISH_TOKEN, or PUBLISH_ALLOW_LOOPBACK=1 for callers on this machine)';
 }
 
 /** Equal-length digests compared in constant time, so neither length nor content leaks through timing. */
@@ -18,14 +27,19 @@ export function secretsEqual(given: string, expected: string): boolean {
 
 /**
  * With PUBLISH_TOKEN: requires `Authorization: Bearer <token>` (401 otherwise).
- * Without it: only callers on this machine, not relayed by a proxy, may publish (403 otherwise).
+ * Without it, in the demo or with PUBLISH_ALLOW_LOOPBACK: only callers on this machine, not relayed
+ * by a proxy, asking for a loopback Host (403 otherwise). Otherwise publishing is off (403).
  */
-export function requirePublisher(config: Config): RequestHandler {
+export function requirePublisher(config: PublishConfig): RequestHandler {
   return (req, res, next) => {
     const token = config.PUBLISH_TOKEN;
     if (!token) {
-      if (isLocalCaller(req)) return next();
-      return sendError(res, 403, 'forbidden', 'publishing is open to callers on the relay\'s own machine only (loopback, not through a proxy) because PUBLISH_TOKEN is not set; set PUBLISH_TOKEN on the relay and send Authorization: Bearer <token>');
+      if (!loopbackMayPublish(config)) {
+        return sendError(res, 403, 'forbidden', 'publishing is off: set PUBLISH_TOKEN on the relay and send Authorization: Bearer <token> (or PUBLISH_ALLOW_LOOPBACK=1 to let callers on the relay\'s own machine publish without one)');
+      }
+      const why = notLocalBecause(req);
+      if (why === null) return next();
+      return sendError(res, 403, 'forbidden', `without PUBLISH_TOKEN only callers on the relay's own machine may publish (loopback, not through a proxy, Host localhost/127.0.0.1/[::1]); this request is refused because ${why}. Set PUBLISH_TOKEN on the relay and send Authorization: Bearer <token>`);
     }
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from './app.js';
+import { createApp, noSniff } from './app.js';
 import type { RelayContext } from './context.js';
 import { isStreamRequest, streamHandler } from './routes/events.js';
 
@@ -21,7 +21,7 @@ export async function listen(ctx: RelayContext, port: number, host?: string): Pr
   const streams = streamHandler(ctx);
   const app = createApp(ctx, streams);
   // Streams skip Express: it costs each held stream memory for nothing (see streamHandler).
-  const server = createServer((req, res) => (isStreamRequest(req) ? streams(req, res) : app(req, res)));
+  const server = createServer((req, res) => (isStreamRequest(req) ? noSniff(req, res, () => streams(req, res)) : app(req, res)));
   // Streams are long-lived by design; the lifetime limit is MAX_LIFETIME_MS, not a socket timeout.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5000;

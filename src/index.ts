@@ -10,6 +10,8 @@
  * `data-relay` defaults to where the script came from (set on the tag here, so they find it).
  */
 (() => {
+  // Imported by a server-side renderer (Node: no document), there is no tag to read and nothing to load.
+  if (typeof document != 'object') return;
   const script =
     (document.currentScript as HTMLScriptElement | null) ??
     document.querySelector<HTMLScriptElement>('script[src*="live-elements"][data-relay]') ??

@@ -1,7 +1,8 @@
 // The script-tag kit as an ES module (loaded by `live-elements.js`): defines every element.
 // The five small elements are in this one file: a page showing all of them downloads one gzip
 // stream with one dictionary (smaller than a chunk per element) in one round trip. The chart's
-// code and uPlot are loaded only when a <live-price-chart> is on the page.
+// code and uPlot are loaded only when a <live-price-chart> is on the page; <live-value> and
+// <live-ticker>, each in its own chunk, likewise only when their tag is.
 import './elements/live-source/live-source.js';
 import './elements/live-indicator/live-indicator.js';
 import './elements/league-standings/league-standings.js';
@@ -10,4 +11,5 @@ import './elements/service-status/service-status.js';
 import { defineWhenUsed } from './elements/lazy-define.js';
 
 defineWhenUsed('live-price-chart', () => import('./elements/live-price-chart/live-price-chart.js'));
-
+defineWhenUsed('live-value', () => import('./elements/live-value/live-value.js'));
+defineWhenUsed('live-ticker', () => import('./elements/live-ticker/live-ticker.js'));

@@ -2,6 +2,7 @@
  * The relay's SSE frame text (server/sse/frames.ts), repeated here so the baseline servers write
  * byte-identical frames without importing the relay's TypeScript.
  */
+import { createServer } from 'node:http';
 
 /** A content frame: `id:` is the log id. */
 export const changeFrame = (env) => `id: ${env.id}\nevent: change\ndata: ${JSON.stringify(env)}\n\n`;
@@ -47,4 +48,30 @@ export async function readJson(req) {
 export function banner(server, name) {
   const { address, port } = server.address();
   process.stdout.write(`${name} listening on http://${address}:${port}\n`);
+}
+
+/**
+ * The HTTP side every baseline shares: `GET /v1/events` goes to `stream(req, res)`, `POST
+ * /v1/publish` turns the body into envelopes (ids from `ids`), hands them to `publish(envs)` and
+ * answers their ids, `/healthz` answers ok. Listens on PORT/HOST and prints the banner.
+ */
+export function serveBaseline(name, ids, { stream, publish }) {
+  const server = createServer(async (req, res) => {
+    if (req.method === 'GET' && req.url.startsWith('/v1/events')) {
+      await stream(req, res);
+    } else if (req.method === 'POST' && req.url === '/v1/publish') {
+      const envs = ids.envelopes(await readJson(req));
+      publish(envs);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ ids: envs.map((e) => e.id) }));
+    } else if (req.url === '/healthz') {
+      res.writeHead(200).end('ok');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
+  server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1', () => banner(server, name));
+  return server;
 }

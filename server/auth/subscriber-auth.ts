@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Selector } from '../../src/core/wire.js';
 import type { Config } from '../config.js';
 import { covers, parsePublicTopics, parseTopicsClaim, uncovered, type Grants } from './grants.js';
@@ -12,6 +12,10 @@ export interface TokenReader {
   readonly expiresAt: number | null;
   readonly grants: Grants;
 }
+
+/** What SubscriberAuth reads from the configuration; the claim checks are optional for callers that need none. */
+export type SubscriberAuthConfig = Pick<Config, 'SUBSCRIBER_JWT_SECRET' | 'SUBSCRIBER_JWT_PUBLIC_KEY' | 'PUBLIC_TOPICS'> &
+  Partial<Pick<Config, 'SUBSCRIBER_JWT_AUDIENCE' | 'SUBSCRIBER_JWT_ISSUER' | 'SUBSCRIBER_JWT_REQUIRE_EXP'>>;
 
 /** The answer to "may this request read these selectors?". */
 export type ReaderDecision =
@@ -44,11 +48,19 @@ export class SubscriberAuth {
   private readonly secret: Uint8Array | null;
   private readonly publicKey: { key: KeyObject; alg: string } | null;
   private readonly algorithms: string[];
+  /** The claims every token must pass: `aud`/`iss` when configured, `exp` unless turned off. */
+  private readonly claimChecks: JWTVerifyOptions;
 
-  constructor(config: Pick<Config, 'SUBSCRIBER_JWT_SECRET' | 'SUBSCRIBER_JWT_PUBLIC_KEY' | 'PUBLIC_TOPICS'>) {
+  constructor(config: SubscriberAuthConfig) {
     this.secret = config.SUBSCRIBER_JWT_SECRET ? new TextEncoder().encode(config.SUBSCRIBER_JWT_SECRET) : null;
     this.publicKey = config.SUBSCRIBER_JWT_PUBLIC_KEY ? readPublicKey(config.SUBSCRIBER_JWT_PUBLIC_KEY) : null;
     this.algorithms = [...(this.secret ? ['HS256'] : []), ...(this.publicKey ? [this.publicKey.alg] : [])];
+    this.claimChecks = {
+      algorithms: this.algorithms,
+      audience: config.SUBSCRIBER_JWT_AUDIENCE,
+      issuer: config.SUBSCRIBER_JWT_ISSUER,
+      requiredClaims: config.SUBSCRIBER_JWT_REQUIRE_EXP === false ? [] : ['exp'],
+    };
     this.enabled = this.algorithms.length > 0;
     this.publicGrants = this.enabled ? parsePublicTopics(config.PUBLIC_TOPICS) : '*';
   }
@@ -57,7 +69,12 @@ export class SubscriberAuth {
   describe(): string {
     if (!this.enabled) return 'readers: every topic public (set SUBSCRIBER_JWT_SECRET or SUBSCRIBER_JWT_PUBLIC_KEY to require tokens)';
     const pub = this.publicGrants === '*' ? 'every topic' : this.publicGrants.map((s) => (s.key === undefined ? s.topic : `${s.topic}/${s.key}`)).join(',') || 'none';
-    return `readers: ${this.algorithms.join('/')} tokens, public: ${pub}`;
+    const checks = [
+      this.claimChecks.requiredClaims?.includes('exp') ? 'exp required' : 'exp optional (SUBSCRIBER_JWT_REQUIRE_EXP=0)',
+      this.claimChecks.audience ? `aud ${String(this.claimChecks.audience)}` : null,
+      this.claimChecks.issuer ? `iss ${String(this.claimChecks.issuer)}` : null,
+    ].filter(Boolean);
+    return `readers: ${this.algorithms.join('/')} tokens, public: ${pub} (${checks.join('; ')})`;
   }
 
   /**
@@ -89,7 +106,7 @@ export class SubscriberAuth {
     if (!this.enabled) return refuse(401, 'invalid', 'this relay verifies no subscriber tokens: set SUBSCRIBER_JWT_SECRET or SUBSCRIBER_JWT_PUBLIC_KEY');
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, (header) => this.keyFor(header.alg), { algorithms: this.algorithms }));
+      ({ payload } = await jwtVerify(token, (header) => this.keyFor(header.alg), this.claimChecks));
     } catch (err) {
       return refuse(401, err instanceof errors.JWTExpired ? 'expired' : 'invalid', explain(err, this.algorithms));
     }
@@ -125,7 +142,12 @@ function explain(err: unknown, algorithms: readonly string[]): string {
   if (err instanceof errors.JWTExpired) return 'the subscriber token has expired: fetch a fresh one and reconnect';
   if (err instanceof errors.JOSEAlgNotAllowed) return `the subscriber token is signed with an algorithm this relay does not accept; use ${algorithms.join(' or ')}`;
   if (err instanceof errors.JWSSignatureVerificationFailed) return 'the subscriber token signature does not verify: it was signed with another key than SUBSCRIBER_JWT_SECRET / SUBSCRIBER_JWT_PUBLIC_KEY';
-  if (err instanceof errors.JWTClaimValidationFailed) return `the subscriber token is not valid yet or has a bad claim (${err.claim}): ${err.reason}`;
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.claim === 'exp' && err.reason === 'missing') return 'the subscriber token has no "exp" claim: issue tokens that expire (or set SUBSCRIBER_JWT_REQUIRE_EXP=0 on the relay)';
+    if (err.claim === 'aud') return 'the subscriber token\'s "aud" claim does not name this relay\'s SUBSCRIBER_JWT_AUDIENCE';
+    if (err.claim === 'iss') return 'the subscriber token\'s "iss" claim is not this relay\'s SUBSCRIBER_JWT_ISSUER';
+    return `the subscriber token is not valid yet or has a bad claim (${err.claim}): ${err.reason}`;
+  }
   return 'the subscriber token is malformed: send a compact JWS (header.payload.signature)';
 }
 

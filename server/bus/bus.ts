@@ -43,6 +43,15 @@ export interface Bus {
    */
   onEpochChange(listener: () => void): () => void;
 
+  /**
+   * Notified when the live feed has a gap: events after the last one delivered, up to and including
+   * `floor`, were trimmed from the log before this bus could deliver them (a shared log that other
+   * relays filled faster than this one read it). The relay sends `reset` to the streams that lack
+   * them. Called before the batch that follows the gap. Returns the function that removes the
+   * listener. The memory bus never fires it: it delivers every event as it appends it.
+   */
+  onTrimmed(listener: (floor: string) => void): () => void;
+
   /** True while the backing store is reachable (always true for memory). */
   isReady(): boolean;
 
@@ -58,6 +67,12 @@ export type BusListener = (events: readonly Envelope[]) => void;
 export interface AppendInput extends EventInput {
   /** Idempotency key (a webhook's `idempotency_key`): a repeat within the window is skipped. */
   dedupeKey?: string;
+  /**
+   * `data` already encoded as JSON (by the door's `checkEventLimits`), so the bus stores and
+   * sends that text without encoding it again. When absent the bus encodes `data` itself, before
+   * it changes anything: a value that cannot be encoded fails the whole append.
+   */
+  dataJson?: string;
 }
 
 export interface AppendResult {

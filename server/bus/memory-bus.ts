@@ -1,6 +1,10 @@
-import { applyEvent, anySelectorMatches, compareIds, parseId, ORIGIN_ID } from '../../src/core/wire.js';
+import { applyEvent, compareIds, parseId, ORIGIN_ID } from '../../src/core/wire.js';
 import type { Envelope, Selector, TopicSnapshot } from '../../src/core/wire.js';
 import type { AppendInput, AppendResult, Bus, BusListener, BusOptions, ReadSinceResult } from './bus.js';
+import { encodeValue } from './encode-value.js';
+import { itemsObject } from './items-object.js';
+import { SelectorIndex } from './selector-index.js';
+import { rememberEnvelopeJson } from './envelope-json.js';
 
 /**
  * The bus for one relay process: a ring buffer of the last `historySize` events and one state map
@@ -38,23 +42,26 @@ export class MemoryBus implements Bus {
     this.pruneDedupe(now);
     // Decide every skip before changing anything, so a bad input cannot leave the batch half applied.
     const accepted: AppendInput[] = [];
-    const newKeys: string[] = [];
+    const newKeys = new Set<string>();
     let duplicates = 0;
     for (const input of inputs) {
       if (input.dedupeKey !== undefined) {
-        if (this.dedupe.has(input.dedupeKey) || newKeys.includes(input.dedupeKey)) {
+        if (this.dedupe.has(input.dedupeKey) || newKeys.has(input.dedupeKey)) {
           duplicates++;
           continue;
         }
-        newKeys.push(input.dedupeKey);
+        newKeys.add(input.dedupeKey);
       }
       accepted.push(input);
     }
+    // Encoded once, before anything changes: what is stored can always be sent.
+    const json = accepted.map((input) => (input.op === 'delete' ? undefined : (input.dataJson ?? encodeValue(input.data))));
     const time = new Date(now).toISOString();
     const events: Envelope[] = new Array(accepted.length);
     for (let i = 0; i < accepted.length; i++) {
       const { topic, key, op, data } = accepted[i];
       const env: Envelope = op === 'delete' ? { id: this.nextId(now), topic, key, op, time } : { id: this.nextId(now), topic, key, op, data, time };
+      rememberEnvelopeJson(env, json[i]);
       events[i] = env;
       let state = this.topics.get(topic);
       if (!state) this.topics.set(topic, (state = new Map()));
@@ -69,15 +76,15 @@ export class MemoryBus implements Bus {
 
   async snapshot(topic: string, keys?: readonly string[]): Promise<TopicSnapshot> {
     const state = this.topics.get(topic);
-    const items: Record<string, unknown> = {};
+    const entries: [string, unknown][] = [];
     if (state) {
       if (keys) {
-        for (const k of keys) if (state.has(k)) items[k] = state.get(k);
+        for (const k of keys) if (state.has(k)) entries.push([k, state.get(k)]);
       } else {
-        for (const [k, v] of state) items[k] = v;
+        entries.push(...state);
       }
     }
-    return { topic, lastEventId: this.lastIdSync(), items };
+    return { topic, lastEventId: this.lastIdSync(), items: itemsObject(entries) };
   }
 
   async readSince(afterId: string, selectors: readonly Selector[]): Promise<ReadSinceResult> {
@@ -98,9 +105,10 @@ export class MemoryBus implements Bus {
     }
     const events: Envelope[] = [];
     const cap = this.ring.length;
+    const wanted = new SelectorIndex(selectors);
     for (let i = start; i < this.size; i++) {
       const e = this.ring[(this.head + i) % cap]!;
-      if (anySelectorMatches(selectors, e.topic, e.key)) events.push(e);
+      if (wanted.matches(e.topic, e.key)) events.push(e);
     }
     return { ok: true, events };
   }
@@ -120,6 +128,11 @@ export class MemoryBus implements Bus {
 
   onEpochChange(_listener: () => void): () => void {
     // One process owns this log for its whole life: its epoch never changes.
+    return () => {};
+  }
+
+  onTrimmed(_listener: (floor: string) => void): () => void {
+    // Every event reaches the listeners in the append that stores it, before anything can trim it.
     return () => {};
   }
 

@@ -5,6 +5,7 @@ import type { Envelope, Selector, TopicSnapshot } from '../../src/core/wire.js';
 import { BusUnavailableError } from './bus.js';
 import type { AppendInput, AppendResult, Bus, BusListener, BusOptions, ReadSinceResult } from './bus.js';
 import { appendArgs, entryToEnvelope, type StreamEntry } from './redis-codec.js';
+import { itemsObject } from './items-object.js';
 import { APPEND, READ_SINCE, SNAPSHOT, runScript, type LuaScript } from './redis-scripts.js';
 import { StreamTail } from './redis-tail.js';
 
@@ -34,7 +35,8 @@ export interface RedisBusOptions extends BusOptions {
  * {@link BusUnavailableError} (there is no offline queue: a publish never looks accepted when it was
  * not) and both connections reconnect with backoff. The tail then resumes after the last id it
  * delivered, so subscribers receive what other relays appended meanwhile; if the log was lost
- * (a new epoch) it fires {@link onEpochChange} instead.
+ * (a new epoch) it fires {@link onEpochChange} instead, and if entries it had not read yet were
+ * trimmed, {@link onTrimmed}.
  */
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
@@ -46,6 +48,7 @@ export class RedisBus implements Bus {
   private readonly trimSlack: number;
   private readonly listeners = new Set<BusListener>();
   private readonly epochListeners = new Set<() => void>();
+  private readonly trimListeners = new Set<(floor: string) => void>();
   private readonly readyListeners = new Set<(ready: boolean) => void>();
   private readonly tail: StreamTail;
   private ready = false;
@@ -97,6 +100,7 @@ export class RedisBus implements Bus {
     this.tail = new StreamTail(tailConn, this.logKey, this.metaKey, {
       onBatch: (events) => this.deliver(events),
       onEpochChange: () => this.epochChanged(),
+      onTrimmed: (floor) => this.trimmed(floor),
       onSyncedChange: () => this.updateReady(),
     });
   }
@@ -115,7 +119,6 @@ export class RedisBus implements Bus {
     ];
     for (const input of inputs) args.push(...appendArgs(input));
     const reply = (await this.run(APPEND, [this.logKey, this.metaKey], args)) as string[];
-    this.tail.noticeEpoch(reply[0]);
     const events: Envelope[] = [];
     let duplicates = 0;
     for (let i = 0; i < inputs.length; i++) {
@@ -137,10 +140,10 @@ export class RedisBus implements Bus {
     this.assertReady();
     const args = keys ? ['1', ...keys] : ['0'];
     const [last, flat] = (await this.run(SNAPSHOT, [`${this.prefix}state:${topic}`, this.logKey], args)) as [string, string[]];
-    const items: Record<string, unknown> = {};
-    for (let i = 0; i < flat.length; i += 2) items[flat[i]] = JSON.parse(flat[i + 1]);
+    const entries = new Array<[string, unknown]>(flat.length / 2);
+    for (let i = 0; i < flat.length; i += 2) entries[i / 2] = [flat[i], JSON.parse(flat[i + 1])];
     if (last !== '') await this.tail.delivered(last);
-    return { topic, lastEventId: last === '' ? null : last, items };
+    return { topic, lastEventId: last === '' ? null : last, items: itemsObject(entries) };
   }
 
   async readSince(afterId: string, selectors: readonly Selector[]): Promise<ReadSinceResult> {
@@ -183,6 +186,14 @@ export class RedisBus implements Bus {
     };
   }
 
+  onTrimmed(listener: (floor: string) => void): () => void {
+    const entry = (floor: string) => listener(floor);
+    this.trimListeners.add(entry);
+    return () => {
+      this.trimListeners.delete(entry);
+    };
+  }
+
   isReady(): boolean {
     return this.ready;
   }
@@ -208,6 +219,7 @@ export class RedisBus implements Bus {
     await this.tail.close();
     this.listeners.clear();
     this.epochListeners.clear();
+    this.trimListeners.clear();
     this.readyListeners.clear();
   }
 
@@ -254,6 +266,13 @@ export class RedisBus implements Bus {
         process.emitWarning(`RedisBus listener threw: ${(err as Error)?.stack ?? String(err)}`);
       }
     }
+  }
+
+  private trimmed(floor: string): void {
+    this.options.log?.warn(
+      `redis bus: the log was trimmed past this relay's position (through ${floor}) before it read those events; resetting the streams concerned (raise HISTORY_SIZE if this recurs)`,
+    );
+    for (const listener of this.trimListeners) listener(floor);
   }
 
   private epochChanged(): void {

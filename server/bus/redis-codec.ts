@@ -1,5 +1,7 @@
 import type { Envelope, Op } from '../../src/core/wire.js';
 import type { AppendInput } from './bus.js';
+import { rememberEnvelopeJson } from './envelope-json.js';
+import { encodeValue } from './encode-value.js';
 
 /**
  * How events travel between the Redis bus and its Lua scripts: inputs become script arguments,
@@ -9,7 +11,7 @@ import type { AppendInput } from './bus.js';
 /** The 6 script arguments of one input, as the append script reads them. */
 export function appendArgs(input: AppendInput): string[] {
   if (input.op === 'delete') return [input.topic, input.key, 'delete', '', '', input.dedupeKey ?? ''];
-  const raw = JSON.stringify(input.data) ?? 'null';
+  const raw = input.dataJson ?? encodeValue(input.data);
   let patch = '';
   if (input.op === 'patch') {
     // key, raw key, raw value per field, so the script splices JSON text and never re-encodes a value.
@@ -41,7 +43,7 @@ export function entryToEnvelope([id, fields]: StreamEntry): Envelope {
     }
   }
   const time = new Date(Number(id.slice(0, id.indexOf('-')))).toISOString();
-  return op === 'delete' || data === undefined
-    ? { id, topic, key, op, time }
-    : { id, topic, key, op, data: JSON.parse(data), time };
+  const env: Envelope = op === 'delete' || data === undefined ? { id, topic, key, op, time } : { id, topic, key, op, data: JSON.parse(data), time };
+  rememberEnvelopeJson(env, data);
+  return env;
 }

@@ -297,6 +297,20 @@ return { 'ok', last, out }
 );
 
 /**
+ * The tail's read: the log's epoch and trim floor, and the entries after an id, read together so the
+ * tail can tell whether entries it never delivered were trimmed before it read them (a floor past its
+ * position). KEYS: log, meta. ARGV: afterId, count. Returns {epoch or '', floor or '', entries}.
+ */
+export const READ_TAIL = script(
+  'read-tail',
+  String.raw`
+local meta = redis.call('HMGET', KEYS[2], 'epoch', 'floor')
+local entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', tonumber(ARGV[2]))
+return { meta[1] or '', meta[2] or '', entries }
+`,
+);
+
+/**
  * The log's epoch (created if missing) and last id. KEYS: log, meta. ARGV: newEpoch.
  * Returns {epoch, lastId or ''}.
  */

@@ -3,14 +3,12 @@ import type { Redis } from 'ioredis';
 import { compareIds } from '../../src/core/wire.js';
 import type { Envelope } from '../../src/core/wire.js';
 import { entryToEnvelope, type StreamEntry } from './redis-codec.js';
-import { HELLO, runScript } from './redis-scripts.js';
+import { HELLO, READ_TAIL, runScript } from './redis-scripts.js';
 
 /** Entries one tail read takes at most: one delivered batch. */
 const TAIL_COUNT = 1000;
 /** How long the tail blocks on an idle log; on waking it re-checks the epoch (a FLUSHALL closes no connection). */
 const TAIL_BLOCK_MS = 2000;
-/** The epoch is re-checked at most this often while events flow. */
-const EPOCH_CHECK_MS = 1000;
 /** How long {@link StreamTail.delivered} waits before resolving anyway. */
 const DELIVERY_WAIT_MS = 2000;
 
@@ -20,22 +18,29 @@ export interface StreamTailHandlers {
   onBatch(events: readonly Envelope[]): void;
   /** The log was replaced (Redis flushed or restarted without its data): every held position is void. */
   onEpochChange(): void;
+  /**
+   * Entries after the last delivered id, up to `floor`, were trimmed before the tail read them (a
+   * publish larger than the retained log, a lagging tail, a reconnect after others appended more
+   * than the log keeps). Called before the batch that follows the gap.
+   */
+  onTrimmed(floor: string): void;
   /** The tail became able (or unable) to read: it is connected and knows the log's epoch. */
   onSyncedChange(): void;
 }
 
 /**
- * One relay process's reader of the shared log: a blocking XREAD at a time on its own connection,
- * handing each batch on in id order. After a reconnect it resumes after the last id it delivered,
- * so nothing appended meanwhile (through other relays) is skipped, unless the log's epoch changed.
+ * One relay process's reader of the shared log, on its own connection: it reads the entries after
+ * the last id it delivered together with the log's epoch and trim floor (one script), hands them on
+ * in id order, and waits on a blocking XREAD when it has read everything. After a reconnect it
+ * resumes after the last id it delivered, so nothing appended meanwhile (through other relays) is
+ * skipped; when the log was replaced (a new epoch) or trimmed past that id, it says so instead of
+ * skipping silently.
  */
 export class StreamTail {
   /** Id of the last event handed on; reads continue after it. */
   private lastDelivered = '0-0';
   /** The epoch this process last saw; null before the first successful hello. */
   private epoch: string | null = null;
-  private lastEpochCheck = 0;
-  private epochSuspect = false;
   private syncedNow = false;
   private closed = false;
   private readonly waiters: { id: string; resolve: () => void }[] = [];
@@ -55,11 +60,6 @@ export class StreamTail {
   /** True while connected and in step with the log's epoch. */
   get synced(): boolean {
     return this.syncedNow;
-  }
-
-  /** An epoch seen by a command on another connection: verify it before delivering more. */
-  noticeEpoch(epoch: string): void {
-    if (this.epoch !== null && epoch !== this.epoch) this.epochSuspect = true;
   }
 
   /**
@@ -107,8 +107,6 @@ export class StreamTail {
    */
   private async hello(): Promise<boolean> {
     const [epoch, last] = (await runScript(this.conn, HELLO, [this.logKey, this.metaKey], [randomUUID()])) as [string, string];
-    this.lastEpochCheck = Date.now();
-    this.epochSuspect = false;
     const changed = this.epoch !== null && epoch !== this.epoch;
     if (this.epoch === null || changed) {
       this.epoch = epoch;
@@ -133,13 +131,22 @@ export class StreamTail {
           await this.hello();
           this.setSynced(true);
         }
-        const reply = (await this.conn.xread('COUNT', TAIL_COUNT, 'BLOCK', TAIL_BLOCK_MS, 'STREAMS', this.logKey, this.lastDelivered)) as
-          | [string, StreamEntry[]][]
-          | null;
+        const [epoch, floor, entries] = (await runScript(this.conn, READ_TAIL, [this.logKey, this.metaKey], [this.lastDelivered, TAIL_COUNT])) as [
+          string,
+          string,
+          StreamEntry[],
+        ];
         if (this.closed) return;
-        // Entries of a replaced log are dropped: the epoch change makes clients re-read snapshots.
-        if ((this.epochSuspect || Date.now() - this.lastEpochCheck >= EPOCH_CHECK_MS) && (await this.hello())) continue;
-        if (reply && reply[0][1].length > 0) this.deliver(reply[0][1]);
+        if (epoch !== this.epoch) {
+          // Entries of a replaced log are dropped: the epoch change makes clients re-read snapshots.
+          await this.hello();
+          continue;
+        }
+        if (floor !== '' && compareIds(floor, this.lastDelivered) > 0) this.trimmed(floor);
+        if (entries.length > 0) this.deliver(entries);
+        if (entries.length === TAIL_COUNT) continue;
+        // Everything is read: wait until the log grows (or TAIL_BLOCK_MS passes, to re-check the epoch).
+        await this.conn.xread('COUNT', 1, 'BLOCK', TAIL_BLOCK_MS, 'STREAMS', this.logKey, this.lastDelivered);
       } catch {
         if (this.closed) return;
         // The connection dropped (or a command failed): re-sync once it is back, then resume
@@ -167,6 +174,17 @@ export class StreamTail {
     for (let i = 0; i < entries.length; i++) events[i] = entryToEnvelope(entries[i]);
     this.lastDelivered = events[events.length - 1].id;
     this.handlers.onBatch(events);
+    this.releaseDeliveredWaiters();
+  }
+
+  /** Moves past a gap the tail cannot read any more, after telling the bus about it. */
+  private trimmed(floor: string): void {
+    this.lastDelivered = floor;
+    this.handlers.onTrimmed(floor);
+    this.releaseDeliveredWaiters();
+  }
+
+  private releaseDeliveredWaiters(): void {
     for (let i = this.waiters.length - 1; i >= 0; i--) {
       if (compareIds(this.waiters[i].id, this.lastDelivered) <= 0) this.waiters.splice(i, 1)[0].resolve();
     }

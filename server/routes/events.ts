@@ -58,10 +58,15 @@ async function openStream(ctx: RelayContext, auth: SubscriberAuth, req: Incoming
     sendError(res, 400, 'bad_request', `topics: ${(err as Error).message}`);
     return;
   }
+  if (selectors.length > config.MAX_SELECTORS) {
+    // Each selector costs the relay on every replay and every event: the list is bounded.
+    sendError(res, 400, 'too_many_selectors', `topics: ${selectors.length} selectors, more than ${config.MAX_SELECTORS} (MAX_SELECTORS); select whole topics instead of many keys, or open another stream`);
+    return;
+  }
   if (!(await authorizeReader(ctx, auth, { req, res, query, route: '/v1/events', wanted: selectors }))) return;
   const resumeFrom = requestedPosition(req, query);
 
-  const identity = identityOf(req, config.TRUST_PROXY);
+  const identity = identityOf(req, config.TRUST_PROXY, config.IPV6_PREFIX_BITS);
   const refused = clients.refusal(identity);
   if (refused) {
     metrics.clientsRejected.inc({ limit: refused });

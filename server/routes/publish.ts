@@ -3,7 +3,10 @@ import { validateEventInput } from '../../src/core/wire.js';
 import type { EventInput } from '../../src/core/wire.js';
 import { BusUnavailableError } from '../bus/bus.js';
 import type { RelayContext } from '../context.js';
+import { refuseForeignOrigin } from '../cors.js';
+import { checkEventLimits, eventLimits } from '../event-limits.js';
 import { sendError } from '../http-error.js';
+import { notJsonBecause } from '../json-content-type.js';
 import { requirePublisher } from '../publish-auth.js';
 
 /**
@@ -12,10 +15,16 @@ import { requirePublisher } from '../publish-auth.js';
  */
 export function publishRoutes(ctx: RelayContext): Router {
   const router = Router();
+  const limits = eventLimits(ctx.config);
   router.post(
     '/v1/publish',
+    refuseForeignOrigin(ctx.config.CORS_ORIGINS),
     requirePublisher(ctx.config),
-    // Any content type is read as JSON: curl's default form type is a common slip, not an intent.
+    (req, res, next) => {
+      const why = notJsonBecause(req);
+      if (why) return sendError(res, 415, 'unsupported_media_type', why);
+      next();
+    },
     express.json({ limit: ctx.config.MAX_BODY_BYTES, type: () => true, strict: false }),
     async (req, res) => {
       const body: unknown = req.body;
@@ -30,6 +39,8 @@ export function publishRoutes(ctx: RelayContext): Router {
         if (typeof checked === 'string') return sendError(res, 400, 'bad_request', `${checked} (nothing was published)`);
         events.push(checked);
       }
+      const refused = checkEventLimits(events, limits, (i) => (Array.isArray(body) ? `events[${i}].data` : 'event.data'));
+      if (refused) return sendError(res, refused.status, refused.code, `${refused.message} (nothing was published)`);
       try {
         const result = await ctx.bus.append(events);
         ctx.metrics.eventsPublished.inc(result.events.length);

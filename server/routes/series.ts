@@ -21,7 +21,7 @@ export function seriesRoutes(ctx: RelayContext): Router {
     if (!ctx.series.recorder.records(topic)) {
       return sendError(res, 404, 'not_found', `topic "${topic}" is not recorded as a series; add it to SERIES_TOPICS (now: ${ctx.config.SERIES_TOPICS.join(',') || 'empty'})`);
     }
-    const q = parseSeriesQuery(req.query as Record<string, unknown>);
+    const q = parseSeriesQuery(req.query as Record<string, unknown>, ctx.config.SERIES_MAX_FIELDS);
     if (typeof q === 'string') return sendError(res, 400, 'bad_request', q);
     try {
       const { response, cache } = await ctx.series.query(topic, key, q);

@@ -1,12 +1,15 @@
-import express, { Router, type ErrorRequestHandler, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
 import { BusUnavailableError } from '../bus/bus.js';
 import type { RelayContext } from '../context.js';
+import { checkEventLimits, eventLimits } from '../event-limits.js';
 import { sendError } from '../http-error.js';
+import { notJsonBecause } from '../json-content-type.js';
 import { parseTableMap, sequinToInputs, type SequinMapping } from '../webhooks/sequin-messages.js';
+import { loadTransforms, type SequinTransforms } from '../webhooks/sequin-transforms.js';
 import { verifyWebhook } from '../webhooks/webhook-auth.js';
 
 /** Why a delivery was refused: the `reason` label of `live_webhook_rejected_total`. */
-type RejectReason = 'not_configured' | 'auth' | 'too_large' | 'malformed' | 'invalid' | 'unavailable';
+type RejectReason = 'not_configured' | 'content_type' | 'auth' | 'too_large' | 'malformed' | 'invalid' | 'transform' | 'unavailable';
 
 /**
  * `POST /v1/webhooks/sequin`: Sequin change messages into the log. Authenticated by whichever of
@@ -20,6 +23,10 @@ export function sequinWebhookRoutes(ctx: RelayContext): Router {
     topics: parseTableMap(config.SEQUIN_TOPIC_MAP, 'SEQUIN_TOPIC_MAP'),
     keys: parseTableMap(config.SEQUIN_KEY_MAP, 'SEQUIN_KEY_MAP'),
   };
+  const limits = eventLimits(config);
+  // Loaded once; main.ts loads it before listening too, so a bad module stops the relay at start.
+  const transforms: Promise<SequinTransforms | undefined> = config.TRANSFORMS ? loadTransforms(config.TRANSFORMS) : Promise.resolve(undefined);
+  transforms.catch(() => undefined);
   const secrets = { sequinSecret: config.SEQUIN_WEBHOOK_SECRET, standardSecret: config.WEBHOOK_SECRET };
   const reject = (res: Response, status: number, reason: RejectReason, code: string, message: string) => {
     metrics.webhookRejected.inc({ reason });
@@ -29,7 +36,12 @@ export function sequinWebhookRoutes(ctx: RelayContext): Router {
   const router = Router();
   // The raw bytes are needed for the HMAC schemes, so the body is parsed here, after the check.
   const rawBody = express.raw({ type: () => true, limit: config.MAX_BODY_BYTES });
-  router.post('/v1/webhooks/sequin', rawBody, async (req, res) => {
+  const jsonOnly: RequestHandler = (req, res, next) => {
+    const why = notJsonBecause(req);
+    if (why) return reject(res, 415, 'content_type', 'unsupported_media_type', `${why} (Sequin sends JSON)`);
+    next();
+  };
+  router.post('/v1/webhooks/sequin', jsonOnly, rawBody, async (req, res) => {
     const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const auth = verifyWebhook(req.headers, body, secrets);
     if (!auth.ok) {
@@ -44,9 +56,24 @@ export function sequinWebhookRoutes(ctx: RelayContext): Router {
       return reject(res, 400, 'malformed', 'bad_request', `${what}; send one Sequin message or {"data": [messages]}`);
     }
     const webhookId = typeof req.headers['webhook-id'] === 'string' ? req.headers['webhook-id'] : undefined;
-    const inputs = sequinToInputs(parsed, mapping, webhookId);
-    if (typeof inputs === 'string') return reject(res, 400, 'invalid', 'bad_request', `${inputs}; nothing was published`);
+    let loaded: SequinTransforms | undefined;
+    try {
+      loaded = await transforms;
+    } catch (err) {
+      return reject(res, 503, 'transform', 'transforms_unavailable', (err as Error).message);
+    }
+    const inputs = await sequinToInputs(parsed, mapping, webhookId, loaded);
+    if (!Array.isArray(inputs)) {
+      if (inputs.reason === 'transform') {
+        metrics.transformErrors.inc({ table: inputs.table ?? '' });
+        log.warn({ table: inputs.table }, `webhook: ${inputs.message}`);
+        return reject(res, 422, 'transform', 'transform_failed', `${inputs.message}; nothing of this delivery was published`);
+      }
+      return reject(res, 400, 'invalid', 'bad_request', `${inputs.message}; nothing was published`);
+    }
     if (inputs.length === 0) return res.json({ ids: [], duplicates: 0 });
+    const refused = checkEventLimits(inputs, limits, (i) => ('data' in (parsed as object) ? `data[${i}].record` : 'message.record'));
+    if (refused) return reject(res, refused.status, refused.status === 413 ? 'too_large' : 'invalid', refused.code, `${refused.message}; nothing was published`);
     if (!bus.isReady()) return reject(res, 503, 'unavailable', 'unavailable', 'the event bus is unavailable (Redis cannot be reached); retry later');
     try {
       const result = await bus.append(inputs);

@@ -38,7 +38,7 @@ export function createSeries(config: Config, bus: Bus, log: Logger): SeriesServi
     reported = false;
   });
   const store = new RedisSeriesStore(redis, retention, `${config.REDIS_PREFIX}series:`);
-  const cache = new RedisSeriesCache(redis, `${config.REDIS_PREFIX}series-cache:`);
+  const cache = new RedisSeriesCache(redis, `${config.REDIS_PREFIX}series-cache:`, config.SERIES_CACHE_MAX_ENTRIES);
   return new SeriesService(store, new SeriesRecorder(bus, store, config.SERIES_TOPICS, log), cache, log, async () => {
     await redis.quit().catch(() => redis.disconnect());
   });

@@ -35,8 +35,12 @@ export type { SeriesResponse };
 
 const FIELD = /^[A-Za-z0-9_$-]{1,64}$/;
 
-/** Validates the query string; returns the query or an error message naming the parameter. */
-export function parseSeriesQuery(q: Record<string, unknown>): SeriesQuery | string {
+/**
+ * Validates the query string; returns the query or an error message naming the parameter.
+ * `maxFields` bounds `fields=`: each field is a column over every point, so an unbounded list
+ * turns a small request into a huge answer (SERIES_MAX_FIELDS).
+ */
+export function parseSeriesQuery(q: Record<string, unknown>, maxFields: number): SeriesQuery | string {
   const one = (name: string): string | undefined | null => {
     const v = q[name];
     if (v === undefined) return undefined;
@@ -63,6 +67,9 @@ export function parseSeriesQuery(q: Record<string, unknown>): SeriesQuery | stri
   let fields: string[] | null = null;
   if (fieldsText !== undefined) {
     const list = fieldsText === null ? [] : fieldsText.split(',').map((f) => f.trim()).filter(Boolean);
+    if (list.length > maxFields) {
+      return `fields lists ${list.length} fields; at most ${maxFields} are accepted per request (SERIES_MAX_FIELDS): ask for fewer, or split them over several requests`;
+    }
     const bad = list.find((f) => !FIELD.test(f));
     if (list.length === 0 || bad !== undefined) {
       return `fields must be a comma-separated list of field names, e.g. fields=high,low (got ${JSON.stringify(q.fields)})`;

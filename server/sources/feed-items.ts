@@ -27,6 +27,26 @@ export function feedIdFor(url: string): string {
   return `${slug}-${createHash('sha256').update(url).digest('hex').slice(0, 8)}`;
 }
 
+/** The closing tag of an RSS item or an Atom entry (possibly with a namespace prefix). */
+const ITEM_END = /<\/(?:[\w.-]+:)?(?:item|entry)\s*>/gi;
+
+/**
+ * The document cut after its first `maxItems` items (feeds list the newest first), so a document
+ * of thousands of items costs no more to parse than one of `maxItems`: the parser's time grows
+ * faster than the document. The parser accepts the unclosed rest. `cut` says whether anything was dropped.
+ */
+export function firstItems(xml: string, maxItems: number): { xml: string; cut: boolean } {
+  ITEM_END.lastIndex = 0;
+  for (let n = 0; ITEM_END.exec(xml); n++) {
+    if (n + 1 === maxItems) {
+      const end = ITEM_END.lastIndex;
+      // The global pattern goes on from here: any further closing tag means items were dropped.
+      return { xml: xml.slice(0, end), cut: ITEM_END.test(xml) };
+    }
+  }
+  return { xml, cut: false };
+}
+
 /**
  * Parses an RSS 2.0 or Atom document into items, oldest first (feeds list newest first; items
  * are sorted by date when every item has one, else the document order is reversed).

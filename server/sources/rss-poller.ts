@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AppendInput, Bus } from '../bus/bus.js';
-import { feedIdFor, parseFeedItems, type RssItem } from './feed-items.js';
+import type { Metrics } from '../metrics.js';
+import { FeedFetchError, fetchFeed, redactUrls, withoutCredentials } from './feed-fetch.js';
+import { feedIdFor, firstItems, parseFeedItems, type RssItem } from './feed-items.js';
 import type { Publish } from './publisher.js';
 
 /** The topic RSS items are appended to, one key per feed. */
@@ -22,12 +24,19 @@ export interface RssPollerOptions {
   seenLimit?: number;
   /** Abort a request after this long (default 15 s). */
   timeoutMs?: number;
-  /** Largest accepted feed document, in bytes (default 5 MB). */
+  /** Largest accepted feed document, in bytes after decompression (`RSS_MAX_BYTES`, default 5 MB). */
   maxBytes?: number;
+  /** Most items read from one document, the first (newest) ones (`RSS_MAX_ITEMS`, default 100); the rest are ignored. */
+  maxItems?: number;
+  /** Most redirects followed per poll (`RSS_MAX_REDIRECTS`, default 5). */
+  maxRedirects?: number;
+  /** Where failed polls are counted, by reason (`live_rss_poll_failures_total`; `bus`: the append failed). */
+  metrics?: Pick<Metrics, 'rssPollFailures'>;
 }
 
 /** One feed's polling state, for the log and for tests. */
 export interface FeedStatus {
+  /** The feed URL with its credentials redacted. */
   url: string;
   /** The key of topic `rss` its items go to. */
   id: string;
@@ -49,6 +58,8 @@ export interface RssPoller {
 }
 
 interface Feed extends FeedStatus {
+  /** The URL as configured, credentials included: fetched, never logged. */
+  href: string;
   etag: string | null;
   lastModified: string | null;
   /** item id → true, in the order last seen (oldest first), bounded. */
@@ -71,10 +82,13 @@ export function startRssPoller(options: RssPollerOptions): RssPoller {
   const seenLimit = options.seenLimit ?? 1000;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const maxBytes = options.maxBytes ?? 5_000_000;
+  const maxItems = options.maxItems ?? 100;
+  const maxRedirects = options.maxRedirects ?? 5;
   const stopping = new AbortController();
 
   const feeds: Feed[] = [...new Set(options.feeds)].map((url) => ({
-    url,
+    url: redactUrls(url),
+    href: url,
     id: feedIdFor(url),
     polls: 0,
     failures: 0,
@@ -111,8 +125,9 @@ export function startRssPoller(options: RssPollerOptions): RssPoller {
     } catch (err) {
       if (stopping.signal.aborted) return;
       feed.failures++;
-      feed.lastError = (err as Error).message;
+      feed.lastError = redactUrls((err as Error).message);
       feed.nextDelayMs = Math.min(pollMs * 2 ** feed.failures, maxBackoffMs);
+      options.metrics?.rssPollFailures.inc({ reason: err instanceof FeedFetchError ? err.reason : 'bus' });
       log.warn({ feed: feed.url, failures: feed.failures, retryInMs: feed.nextDelayMs, err: feed.lastError }, 'rss: feed poll failed; backing off');
     }
   }
@@ -131,30 +146,17 @@ export function startRssPoller(options: RssPollerOptions): RssPoller {
   }
 
   async function fetchAndAppend(feed: Feed): Promise<void> {
-    const headers: Record<string, string> = { accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5' };
-    if (feed.etag) headers['if-none-match'] = feed.etag;
-    if (feed.lastModified) headers['if-modified-since'] = feed.lastModified;
-    const res = await fetch(feed.url, { headers, signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(timeoutMs)]), redirect: 'follow' });
-    if (res.status === 304) {
-      await res.body?.cancel();
-      return;
+    const doc = await fetchFeed(feed.href, { etag: feed.etag, lastModified: feed.lastModified, maxBytes, maxRedirects, timeoutMs, signal: stopping.signal });
+    if (doc.text === null) return;
+    const { xml, cut } = firstItems(doc.text, maxItems);
+    if (cut) {
+      log.warn({ feed: feed.url, taken: maxItems }, `rss: the feed lists more than ${maxItems} items; only the first ${maxItems} (the newest) are read (RSS_MAX_ITEMS)`);
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new Error(`HTTP ${res.status} ${res.statusText}`.trim());
-    }
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > maxBytes) {
-      await res.body?.cancel();
-      throw new Error(`the feed is ${declared} bytes, more than the ${maxBytes} accepted`);
-    }
-    const text = await res.text();
-    if (text.length > maxBytes) throw new Error(`the feed is more than the ${maxBytes} bytes accepted`);
     let items: RssItem[];
     try {
-      items = parseFeedItems(text, feed.url, new Date());
+      items = parseFeedItems(xml, withoutCredentials(feed.href), new Date());
     } catch (err) {
-      throw new Error(`not an RSS or Atom feed: ${(err as Error).message}`);
+      throw new FeedFetchError(`not an RSS or Atom feed: ${(err as Error).message}`, 'not_a_feed');
     }
     const fresh = items.filter((item) => !feed.seen.has(item.id));
     if (fresh.length) {
@@ -169,8 +171,8 @@ export function startRssPoller(options: RssPollerOptions): RssPoller {
       feed.appended += result.events.length;
     }
     // Validators are kept only after the items are in the log: a failed append must refetch them.
-    feed.etag = res.headers.get('etag');
-    feed.lastModified = res.headers.get('last-modified');
+    feed.etag = doc.etag;
+    feed.lastModified = doc.lastModified;
     remember(feed, items);
   }
 

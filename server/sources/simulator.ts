@@ -3,21 +3,25 @@ import { SERIES_PERIODS } from '../../src/core/series-shape.js';
 import type { AppendInput } from '../bus/bus.js';
 import type { SeriesPoint, SeriesStore } from '../series/series-store.js';
 import type { Publish } from './publisher.js';
+import { GameBoard } from './sim/games.js';
 import { LeagueTable } from './sim/leagues.js';
 import { NewsWire } from './sim/news.js';
 import { PriceWalk, type HistoryTier } from './sim/prices.js';
 import { pick, type Random } from './sim/random.js';
 import { ServiceBoard } from './sim/services.js';
+import { TradeTape } from './sim/trades.js';
 
 /** How often each demo feed changes, in ms. */
 export interface SimulatorIntervals {
   prices: number;
+  trades: number;
+  games: number;
   leagues: number;
   services: number;
   rss: number;
 }
 
-export const DEFAULT_INTERVALS: SimulatorIntervals = { prices: 1000, leagues: 4000, services: 1500, rss: 20_000 };
+export const DEFAULT_INTERVALS: SimulatorIntervals = { prices: 1000, trades: 700, games: 3000, leagues: 4000, services: 1500, rss: 20_000 };
 
 /**
  * The backfilled price history: for each chart period, two points per bucket of its step (so the
@@ -57,7 +61,8 @@ export interface Simulator {
 }
 
 /**
- * The demo feeds (`SIMULATE`): prices (random walk), league tables changed by games, background
+ * The demo feeds (`SIMULATE`): prices (random walk), trades (a tape of stock trades), games
+ * (scheduled, live with period and clock, final), league tables changed by games, background
  * services moving through their states, and headlines on `rss/demo`. Everything goes through
  * `publish`, the same bus path as the publish route and the webhooks.
  */
@@ -70,6 +75,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const leagues = new LeagueTable(random);
   const services = new ServiceBoard(random);
   const news = new NewsWire(random);
+  const trades = new TradeTape(random);
+  const games = new GameBoard(random, now());
   const timers: NodeJS.Timeout[] = [];
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
@@ -96,6 +103,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const priceInput = (id: string, t: number): AppendInput => ({ topic: 'prices', key: id, op: 'upsert', data: prices.step(id, t) });
   const leagueInput = (id: string, t: number): AppendInput => ({ topic: 'leagues', key: id, op: 'upsert', data: leagues.value(id, t) });
   const serviceInput = (id: string, t: number): AppendInput => ({ topic: 'services', key: id, op: 'upsert', data: services.value(id, t) });
+  const tradeInput = (symbol: string, t: number): AppendInput => ({ topic: 'trades', key: symbol, op: 'upsert', data: trades.value(symbol, t) });
+  const gameInput = (id: string): AppendInput => ({ topic: 'games', key: id, op: 'upsert', data: games.value(id) });
   const newsInput = (t: number): AppendInput => ({ topic: 'rss', key: DEMO_FEED_KEY, op: 'append', data: news.next(t) });
 
   /** Backfills history and publishes every feed's whole state: at start, and when taking over as leader. */
@@ -110,6 +119,8 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       ...prices.ids.map((id) => ({ topic: 'prices', key: id, op: 'upsert' as const, data: prices.value(id, t) })),
       ...leagues.ids.map((id) => leagueInput(id, t)),
       ...services.ids.map((id) => serviceInput(id, t)),
+      ...trades.ids.map((symbol) => tradeInput(symbol, t)),
+      ...games.ids.map((id) => gameInput(id)),
       ...[3, 2, 1].map((ago) => newsInput(t - ago * intervals.rss)),
     ]);
   }
@@ -150,6 +161,11 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     return send(services.tick().map((id) => serviceInput(id, t1)));
   });
   every(intervals.rss, () => send([newsInput(now())]));
+  every(intervals.trades, () => {
+    const t1 = now();
+    return send([tradeInput(trades.trade(), t1)]);
+  });
+  every(intervals.games, () => send(games.tick(now()).map((id) => gameInput(id))));
 
   /** Writes a history ending at today's prices into empty series, so every chart period opens full. */
   async function backfill(store: SeriesStore, t: number): Promise<void> {

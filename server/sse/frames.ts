@@ -1,4 +1,5 @@
 import { SSE_EVENT } from '../../src/core/wire.js';
+import { envelopeJson } from '../bus/envelope-json.js';
 import type { ConnectedEvent, Envelope, ResetEvent, TimeoutEvent } from '../../src/core/wire.js';
 
 /*
@@ -8,7 +9,7 @@ import type { ConnectedEvent, Envelope, ResetEvent, TimeoutEvent } from '../../s
 
 /** A content frame: `id:` is the log id, so a reconnecting client resumes right after it. */
 export function changeFrame(env: Envelope): string {
-  return `id: ${env.id}\nevent: ${SSE_EVENT.change}\ndata: ${JSON.stringify(env)}\n\n`;
+  return `id: ${env.id}\nevent: ${SSE_EVENT.change}\ndata: ${envelopeJson(env)}\n\n`;
 }
 
 /** The first frame of every stream, preceded by the client's reconnection delay. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { compareIds, ORIGIN_ID } from '../../src/core/wire.js';
-import type { Envelope, TimeoutEvent } from '../../src/core/wire.js';
+import type { Envelope, ResetEvent, TimeoutEvent } from '../../src/core/wire.js';
 import type { Bus } from '../bus/bus.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
@@ -20,6 +20,7 @@ export class ClientHub {
   private readonly perIdentity = new Map<string, number>();
   private readonly unsubscribe: () => void;
   private readonly unEpoch: () => void;
+  private readonly unTrimmed: () => void;
   private readonly heartbeat: NodeJS.Timeout;
   private nextClientNumber = 0;
 
@@ -31,6 +32,7 @@ export class ClientHub {
   ) {
     this.unsubscribe = bus.subscribe((events) => this.deliver(events));
     this.unEpoch = bus.onEpochChange(() => void this.resetAll());
+    this.unTrimmed = bus.onTrimmed((floor) => this.resetTrimmed(floor));
     this.heartbeat = setInterval(() => this.beat(), config.HEARTBEAT_MS);
     this.heartbeat.unref();
   }
@@ -102,6 +104,13 @@ export class ClientHub {
     const batches = client.pending;
     client.pending = null;
     if (client.closed || !batches) return;
+    const floor = client.trimmedWhilePending;
+    if (floor !== null && (position === null || compareIds(position, floor) < 0)) {
+      // The live feed skipped events this stream's replay did not reach: the client re-reads its
+      // snapshots and the stream continues after the gap.
+      this.sendReset(client, floor, 'expired');
+      position = floor;
+    }
     client.skipThrough = position;
     let chunk = '';
     let count = 0;
@@ -166,18 +175,19 @@ export class ClientHub {
     this.endAll({ reason: 'shutdown' });
     this.unsubscribe();
     this.unEpoch();
+    this.unTrimmed();
     clearInterval(this.heartbeat);
   }
 
   /**
-   * The hot path: each envelope is serialised once per batch, and each client gets at most one
+   * The hot path: each event's frame is made once per batch (from the JSON its bus recorded), and each client gets at most one
    * write per batch holding just the events its selectors cover.
    */
-  private deliver(events: readonly Envelope[]): void {
+  private deliver(batch: readonly Envelope[]): void {
     if (this.clients.size === 0) return;
+    const { events, frames } = this.encode(batch);
     const n = events.length;
-    const frames = new Array<string>(n);
-    for (let i = 0; i < n; i++) frames[i] = changeFrame(events[i]);
+    if (n === 0) return;
     let all: string | null = null;
     let delivered = 0;
     // The batch's distinct topics, once: a client taking whole topics that covers them all gets the
@@ -187,43 +197,78 @@ export class ClientHub {
     for (let i = 0; i < n; i++) seen.add(events[i].topic);
     const topics = [...seen];
     for (const client of this.clients.values()) {
-      if (client.pending) {
-        client.pending.push(events as Envelope[]);
-        client.pendingEvents += n;
-        // More live events piled up behind its replay than the log even keeps: it resumes by id.
-        if (client.pendingEvents > this.config.HISTORY_SIZE) this.evict(client);
-        continue;
+      try {
+        delivered += this.deliverTo(client, events, frames, topics, () => (all ??= frames.join('')));
+      } catch (err) {
+        // One client's failure (its socket, its selectors) must not cost the others the batch.
+        this.log.error({ err, clientId: client.id }, 'delivering to a client failed; disconnecting it (it resumes by id)');
+        this.evict(client);
       }
-      if (client.skipThrough === null && client.coversAll(topics)) {
-        this.write(client, (all ??= frames.join('')));
-        delivered += n;
-        continue;
-      }
-      let from = 0;
-      if (client.skipThrough !== null) {
-        from = this.skipCount(client, events);
-        if (from === n) continue;
-      }
-      // While every event so far matched, share one joined chunk among such clients; on the first
-      // miss, build this client's own chunk from the matches.
-      let chunk: string | null = null;
-      let count = 0;
-      if (from > 0) chunk = '';
-      for (let i = from; i < n; i++) {
-        const e = events[i];
-        if (client.wants(e.topic, e.key)) {
-          if (chunk !== null) chunk += frames[i];
-          count++;
-        } else if (chunk === null) {
-          chunk = '';
-          for (let j = 0; j < i; j++) chunk += frames[j];
-        }
-      }
-      if (count === 0) continue;
-      this.write(client, chunk ?? (all ??= frames.join('')));
-      delivered += count;
     }
     if (delivered > 0) this.metrics.eventsDelivered.inc(delivered);
+  }
+
+  /**
+   * Each event's frame, once per batch. An event that cannot be encoded (only one that did not come
+   * through a bus's append could fail: the buses encode what they store) is left out and logged,
+   * never the batch.
+   */
+  private encode(batch: readonly Envelope[]): { events: readonly Envelope[]; frames: string[] } {
+    const frames: string[] = [];
+    /** Set at the first failure: the events kept so far. */
+    let kept: Envelope[] | null = null;
+    for (let i = 0; i < batch.length; i++) {
+      let frame: string;
+      try {
+        frame = changeFrame(batch[i]);
+      } catch (err) {
+        this.log.error({ err, id: batch[i].id, topic: batch[i].topic, key: batch[i].key }, 'an event could not be encoded for the stream; it is left out');
+        kept ??= batch.slice(0, i);
+        continue;
+      }
+      frames.push(frame);
+      kept?.push(batch[i]);
+    }
+    return { events: kept ?? batch, frames };
+  }
+
+  /** Writes the batch's events this client takes (or buffers them while it replays); returns how many it wrote. */
+  private deliverTo(client: SseClient, events: readonly Envelope[], frames: string[], topics: string[], all: () => string): number {
+    const n = events.length;
+    if (client.pending) {
+      client.pending.push(events as Envelope[]);
+      client.pendingEvents += n;
+      // More live events piled up behind its replay than the log even keeps: it resumes by id.
+      if (client.pendingEvents > this.config.HISTORY_SIZE) this.evict(client);
+      return 0;
+    }
+    if (client.skipThrough === null && client.coversAll(topics)) {
+      this.write(client, all());
+      return n;
+    }
+    let from = 0;
+    if (client.skipThrough !== null) {
+      from = this.skipCount(client, events);
+      if (from === n) return 0;
+    }
+    // While every event so far matched, share one joined chunk among such clients; on the first
+    // miss, build this client's own chunk from the matches.
+    let chunk: string | null = null;
+    let count = 0;
+    if (from > 0) chunk = '';
+    for (let i = from; i < n; i++) {
+      const e = events[i];
+      if (client.wants(e.topic, e.key)) {
+        if (chunk !== null) chunk += frames[i];
+        count++;
+      } else if (chunk === null) {
+        chunk = '';
+        for (let j = 0; j < i; j++) chunk += frames[j];
+      }
+    }
+    if (count === 0) return 0;
+    this.write(client, chunk ?? all());
+    return count;
   }
 
   /**
@@ -241,6 +286,24 @@ export class ClientHub {
   private beat(): void {
     for (const client of this.clients.values()) {
       if (!client.pending) this.write(client, HEARTBEAT_FRAME);
+    }
+  }
+
+  /**
+   * The bus's live feed skipped events through `floor` (trimmed before the bus read them): every
+   * stream that had not already received them (by replay) gets `reset`, exactly as a client
+   * resuming from a trimmed position does, and continues after the gap. Synchronous, so the reset
+   * precedes the batch that follows the gap.
+   */
+  private resetTrimmed(floor: string): void {
+    for (const client of [...this.clients.values()]) {
+      if (client.pending) {
+        if (client.trimmedWhilePending === null || compareIds(floor, client.trimmedWhilePending) > 0) client.trimmedWhilePending = floor;
+        continue;
+      }
+      if (client.skipThrough !== null && compareIds(client.skipThrough, floor) >= 0) continue;
+      client.skipThrough = null;
+      this.sendReset(client, floor, 'expired');
     }
   }
 
@@ -272,9 +335,9 @@ export class ClientHub {
     this.sendReset(client, head);
   }
 
-  private sendReset(client: SseClient, head: string | null): void {
+  private sendReset(client: SseClient, head: string | null, reason: ResetEvent['reason'] = 'epoch'): void {
     if (client.closed) return;
     this.metrics.replayResets.inc();
-    this.write(client, resetFrame({ topics: client.topics, reason: 'epoch', lastEventId: head ?? ORIGIN_ID }));
+    this.write(client, resetFrame({ topics: client.topics, reason, lastEventId: head ?? ORIGIN_ID }));
   }
 }

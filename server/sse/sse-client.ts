@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Envelope, Selector } from '../../src/core/wire.js';
+import { SelectorIndex } from '../bus/selector-index.js';
 
 /** One open SSE stream, as the hub tracks it. */
 export class SseClient {
@@ -19,6 +20,11 @@ export class SseClient {
   skipThrough: string | null = null;
   /** The log was replaced while this stream was still replaying: send `reset` once it is live. */
   epochChangedWhilePending = false;
+  /**
+   * The bus's live feed skipped events up to this id (trimmed before it read them) while this
+   * stream was still replaying: unless the replay went past it, send `reset` once it is live.
+   */
+  trimmedWhilePending: string | null = null;
   /** Set once the stream is finished; the hub no longer writes to it. */
   closed = false;
   /** When the reader's subscriber token expires (unix ms); the stream ends then (`token-expired`). */
@@ -29,7 +35,7 @@ export class SseClient {
   readonly wholeTopics: boolean;
   /** The topics this stream covers (named in `reset`). */
   readonly topics: string[];
-  private readonly topicSet: Set<string>;
+  private readonly index: SelectorIndex;
 
   constructor(
     readonly id: string,
@@ -37,27 +43,20 @@ export class SseClient {
     readonly selectors: readonly Selector[],
     readonly res: ServerResponse,
   ) {
-    this.topics = [...new Set(selectors.map((s) => s.topic))];
-    this.topicSet = new Set(this.topics);
-    this.wholeTopics = selectors.every((s) => s.key === undefined);
+    this.index = new SelectorIndex(selectors);
+    this.topics = this.index.topics();
+    this.wholeTopics = this.index.wholeTopics();
   }
 
   /** True when this stream takes whole topics and every one of `topics` is among them. */
   coversAll(topics: readonly string[]): boolean {
     if (!this.wholeTopics) return false;
-    for (let i = 0; i < topics.length; i++) if (!this.topicSet.has(topics[i])) return false;
+    for (let i = 0; i < topics.length; i++) if (!this.index.hasTopic(topics[i])) return false;
     return true;
   }
 
   /** True when this stream's selectors cover the event. */
   wants(topic: string, key: string): boolean {
-    if (!this.topicSet.has(topic)) return false;
-    if (this.wholeTopics) return true;
-    const sels = this.selectors;
-    for (let i = 0; i < sels.length; i++) {
-      const s = sels[i];
-      if (s.topic === topic && (s.key === undefined || s.key === key)) return true;
-    }
-    return false;
+    return this.index.matches(topic, key);
   }
 }

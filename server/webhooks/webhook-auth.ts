@@ -8,6 +8,13 @@ export interface WebhookSecrets {
   standardSecret?: string;
 }
 
+/**
+ * Shortest HMAC or bearer key accepted, in bytes (128 bits). A shorter key can be guessed, and an
+ * empty one (`whsec_=`) lets anyone sign. The configuration refuses such keys at start; the check
+ * here keeps a short key given in code from ever verifying anything.
+ */
+export const MIN_WEBHOOK_KEY_BYTES = 16;
+
 /** Standard Webhooks' tolerance for `webhook-timestamp`, both ways, in seconds. */
 export const TIMESTAMP_TOLERANCE_S = 300;
 
@@ -25,6 +32,13 @@ export type HeaderBag = Record<string, string | string[] | undefined>;
  */
 export function verifyWebhook(headers: HeaderBag, rawBody: Buffer, secrets: WebhookSecrets, nowMs = Date.now()): WebhookAuth {
   const { sequinSecret, standardSecret } = secrets;
+  const weak = [
+    sequinSecret !== undefined && Buffer.byteLength(sequinSecret) < MIN_WEBHOOK_KEY_BYTES ? 'SEQUIN_WEBHOOK_SECRET' : null,
+    standardSecret !== undefined && standardWebhooksKey(standardSecret).length < MIN_WEBHOOK_KEY_BYTES ? 'WEBHOOK_SECRET' : null,
+  ].filter(Boolean);
+  if (weak.length > 0) {
+    return { ok: false, configured: false, message: `webhooks are disabled: ${weak.join(' and ')} must hold a key of at least ${MIN_WEBHOOK_KEY_BYTES} bytes` };
+  }
   if (!sequinSecret && !standardSecret) {
     return { ok: false, configured: false, message: 'webhooks are disabled: set SEQUIN_WEBHOOK_SECRET (bearer token or Sequin-Signature key) or WEBHOOK_SECRET (Standard Webhooks whsec_...) on the relay' };
   }

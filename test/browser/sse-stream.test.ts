@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { SseStream, backoffDelay, type ConnectionStatus, type Envelope } from '../../src/core/index.js';
-import { publish, relays, stats, uniqueTopic, waitFor } from './helpers.js';
+import { appendToBus, publish, relays, startRelay, stats, stopRelay, uniqueTopic, waitFor } from './helpers.js';
 
 describe('SseStream', () => {
   it('treats silence longer than 2.5 heartbeats as a dead connection and reconnects', async () => {
@@ -29,13 +29,13 @@ describe('SseStream', () => {
     expect((await stats('silent')).streamRequests, 'no request after close()').to.equal(after);
   });
 
-  it('delivers a burst as few batches, in id order, and sends Last-Event-ID on restart', async () => {
+  it('delivers a burst as few batches, in id order; on restart resumes after Last-Event-ID, so an event published while away arrives once', async () => {
     const { main } = await relays();
     const topic = uniqueTopic('raw');
     const batches: Envelope[][] = [];
     let connected = 0;
     const stream = new SseStream(
-      { relay: main, selectors: () => [topic] },
+      { relay: main, selectors: () => [topic], backoff: { baseMs: 50, capMs: 200 } },
       { onConnected: () => connected++, onEvents: (e) => batches.push(e), onReset() {}, onStatus() {} },
     );
     stream.start();
@@ -46,12 +46,24 @@ describe('SseStream', () => {
       expect(batches.flat().map((e) => e.id)).to.deep.equal(ids);
       expect(batches.length).to.be.lessThan(10);
       expect(stream.lastEventId).to.equal(ids[99]);
-      stream.restart();
-      await waitFor('reconnected', () => connected === 2 && stream.status.status === 'open');
-      const more = await publish(main, { topic, key: 'k', op: 'upsert', data: 100 });
-      await waitFor('the next event', () => batches.flat().length === 101);
-      // Resumed right after the last id: nothing replayed twice.
-      expect(batches.flat().map((e) => e.id)).to.deep.equal([...ids, ...more]);
+
+      // Away: the relay drops the stream, and an event is appended while nobody listens. A client
+      // that reconnects without Last-Event-ID starts at the log's end and never sees it.
+      await stopRelay('main');
+      try {
+        await waitFor('the stream to notice', () => stream.status.status === 'reconnecting');
+        const missed = await appendToBus('main', [{ topic, key: 'k', op: 'upsert', data: 100 }]);
+        stream.restart();
+        await startRelay('main');
+        await waitFor('reconnected', () => connected === 2 && stream.status.status === 'open');
+        await waitFor('the event published while away', () => batches.flat().length === 101);
+        const more = await publish(main, { topic, key: 'k', op: 'upsert', data: 101 });
+        await waitFor('the next live event', () => batches.flat().length === 102);
+        // Resumed right after the last id: the missed event once, nothing replayed twice.
+        expect(batches.flat().map((e) => e.id)).to.deep.equal([...ids, ...missed, ...more]);
+      } finally {
+        await startRelay('main');
+      }
     } finally {
       stream.close();
     }

@@ -15,7 +15,7 @@ let browser: Browser;
 
 before(async () => {
   ensureKitBuilt();
-  relay = await startRelay();
+  relay = await startRelay({ config: { DEMO: true } });
   const seeded = await publish(relay.url, demoSeed());
   assert.equal(seeded.status, 200, JSON.stringify(seeded.body));
   browser = await launchChromium();

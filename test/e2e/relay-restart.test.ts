@@ -28,7 +28,7 @@ after(async () => {
 });
 
 async function relayOn(port: number): Promise<SpawnedRelay> {
-  const r = await spawnRelay({ REDIS_URL: redis.url, PORT: String(port), HEARTBEAT_MS: '2000' });
+  const r = await spawnRelay({ DEMO: '1', REDIS_URL: redis.url, PORT: String(port), HEARTBEAT_MS: '2000' });
   relays.push(r);
   return r;
 }

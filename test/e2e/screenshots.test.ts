@@ -17,7 +17,7 @@ let browser: Browser;
 
 before(async () => {
   ensureKitBuilt();
-  relay = await startRelay({ config: { SIMULATE: true } });
+  relay = await startRelay({ config: { SIMULATE: true, DEMO: true } });
   startSources(relay.ctx);
   browser = await launchChromium();
   mkdirSync(OUT, { recursive: true });

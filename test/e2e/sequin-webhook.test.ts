@@ -20,7 +20,7 @@ const league = (teams: Array<{ id: string; name: string; wins: number; losses: n
 
 before(async () => {
   ensureKitBuilt();
-  relay = await startRelay({ config: { SEQUIN_WEBHOOK_SECRET: SECRET, SEQUIN_TOPIC_MAP: ['yahoo_leagues:leagues'] } });
+  relay = await startRelay({ config: { DEMO: true, SEQUIN_WEBHOOK_SECRET: SECRET, SEQUIN_TOPIC_MAP: ['yahoo_leagues:leagues'] } });
   const seeded = await publish(relay.url, {
     topic: 'leagues',
     key: 'premier',

@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What one path of the {@link FeedServer} serves. */
 export interface FeedRoute {
-  /** The document (status 200), or a status to fail with. */
-  body: string | { status: number };
+  /** The document (status 200), or a status to fail with; not needed with `respond`. */
+  body?: string | { status: number };
   /** Send an ETag (and honour If-None-Match). */
   etag?: boolean;
   /** Send Last-Modified (and honour If-Modified-Since). */
   lastModified?: string;
+  /** Answer 401 unless the request carries exactly this Authorization header. */
+  authorization?: string;
+  /** Answers by hand instead (hostile servers: endless bodies, gzip bombs, redirect loops). */
+  respond?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** Per-path request counts. */
@@ -59,8 +63,16 @@ export async function startFeedServer(): Promise<FeedServer> {
       res.writeHead(404).end('no such feed');
       return;
     }
+    if (route.authorization !== undefined && req.headers.authorization !== route.authorization) {
+      res.writeHead(401, { 'www-authenticate': 'Basic realm="feeds"' }).end('credentials required');
+      return;
+    }
+    if (route.respond) {
+      route.respond(req, res);
+      return;
+    }
     if (typeof route.body !== 'string') {
-      res.writeHead(route.body.status).end('failing on purpose');
+      res.writeHead(route.body?.status ?? 500).end('failing on purpose');
       return;
     }
     const headers: Record<string, string> = { 'content-type': 'application/xml; charset=utf-8' };

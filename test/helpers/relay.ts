@@ -45,16 +45,27 @@ export interface SpawnedRelay {
 
 const root = new URL('../..', import.meta.url).pathname;
 
+/** How to start a relay process: node's arguments and the folder to run them in. */
+export interface RelayCommand {
+  args: string[];
+  cwd: string;
+}
+
+/** The relay from its TypeScript source in this repository. */
+const SOURCE_RELAY: RelayCommand = { args: ['--import', 'tsx', 'server/main.ts'], cwd: root };
+
 /**
  * Starts the relay as a child process with `env` over a quiet default (PORT=0, HOST=127.0.0.1,
  * LOG_LEVEL=warn) and waits for its banner. Rejects with its output when it exits first.
+ * `command` runs another build of it (e.g. an installed package's bin) under the same defaults.
  */
-export async function spawnRelay(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<SpawnedRelay> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root,
+export async function spawnRelay(env: Record<string, string> = {}, timeoutMs = 20_000, command: RelayCommand = SOURCE_RELAY): Promise<SpawnedRelay> {
+  const child = spawn(process.execPath, command.args, {
+    cwd: command.cwd,
     // REDIS_URL (and PUBLISH_TOKEN) from the caller's shell must not leak in: a test that wants Redis
     // passes its private redis-server's URL, so `REDIS_URL=... npm test` never touches a shared Redis.
-    env: { ...process.env, REDIS_URL: '', PUBLISH_TOKEN: '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIMULATE: '0', ...env },
+    // Outside the demo publishing needs a token: the tests publish from loopback, opted in here.
+    env: { ...process.env, REDIS_URL: '', PUBLISH_TOKEN: '', METRICS_TOKEN: '', DEMO: '0', PUBLISH_ALLOW_LOOPBACK: '1', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIMULATE: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

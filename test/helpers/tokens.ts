@@ -12,6 +12,9 @@ export interface MintOptions {
   /** Signing key: the HS256 secret (default TEST_JWT_SECRET) or a private key with `alg`. */
   key?: string | CryptoKey | KeyObject | Uint8Array;
   alg?: string;
+  /** The `aud` and `iss` claims; omitted when undefined. */
+  audience?: string | string[];
+  issuer?: string;
 }
 
 /** Signs a subscriber token the way an application backend would (jose's SignJWT). */
@@ -21,6 +24,8 @@ export async function mintToken(options: MintOptions = {}): Promise<string> {
   const alg = options.alg ?? 'HS256';
   const jwt = new SignJWT(claims).setProtectedHeader({ alg }).setIssuedAt();
   if (options.sub !== undefined) jwt.setSubject(options.sub);
+  if (options.audience !== undefined) jwt.setAudience(options.audience);
+  if (options.issuer !== undefined) jwt.setIssuer(options.issuer);
   const expiresIn = options.expiresIn === undefined ? 600 : options.expiresIn;
   if (expiresIn !== null) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + expiresIn);
   const key = options.key ?? TEST_JWT_SECRET;

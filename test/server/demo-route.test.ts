@@ -1,23 +1,24 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { networkInterfaces } from 'node:os';
 import express from 'express';
 import { testConfig } from '../../server/config.js';
 import { demoRoutes, DEMO_ORIGIN_PLACEHOLDER, type DemoInfo } from '../../server/routes/demo.js';
+import { serveWithPeer } from '../helpers/peer-address.js';
 
-// The demo router alone on a real socket (listening on every interface, so a test can also call
-// it from a non-loopback address of this machine).
+// The demo router alone on a real socket, as `npm start` runs it: the webhook secret generated for
+// the session (DEMO_GENERATED_SECRET), which a loopback visitor may see.
 const PUBLISH_TOKEN = 'publish-token-0123456789';
 const SEQUIN_SECRET = 'sequin-secret-0123456789';
+const config = testConfig({ DEMO: true, PUBLISH_TOKEN, SEQUIN_WEBHOOK_SECRET: SEQUIN_SECRET, DEMO_GENERATED_SECRET: true, SEQUIN_TOPIC_MAP: ['yahoo_leagues:leagues'] });
 let server: Server;
 let port = 0;
 
 before(async () => {
   const app = express();
-  app.use(demoRoutes({ config: testConfig({ PUBLISH_TOKEN, SEQUIN_WEBHOOK_SECRET: SEQUIN_SECRET, SEQUIN_TOPIC_MAP: ['yahoo_leagues:leagues'] }) }));
+  app.use(demoRoutes({ config }));
   server = createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as { port: number }).port;
 });
 
@@ -25,13 +26,6 @@ after(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
-
-/** An address of this machine that is not loopback, if it has one. */
-function externalAddress(): string | undefined {
-  return Object.values(networkInterfaces())
-    .flat()
-    .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
-}
 
 test('the dashboard is served at / with the script tag of the kit', async () => {
   const res = await fetch(`http://127.0.0.1:${port}/`);
@@ -67,13 +61,16 @@ test('a Host header that is not a plain host:port leaves the placeholder in plac
   assert.ok(!html.includes('evil.example'));
 });
 
-test('info.json shows the secrets to a direct loopback visitor', async () => {
-  const info = (await (await fetch(`http://127.0.0.1:${port}/demo/info.json`)).json()) as DemoInfo;
+test('info.json shows the session\'s generated secret to a direct loopback visitor, never PUBLISH_TOKEN', async () => {
+  const text = await (await fetch(`http://127.0.0.1:${port}/demo/info.json`)).text();
+  const info = JSON.parse(text) as DemoInfo;
   assert.equal(info.loopback, true);
   assert.equal(info.publish.auth, 'token');
-  assert.equal(info.publish.token, PUBLISH_TOKEN);
+  assert.equal(info.publish.tokenEnv, 'PUBLISH_TOKEN');
+  assert.ok(!text.includes(PUBLISH_TOKEN), 'a token from the environment is never shown');
   assert.equal(info.sequin.bearer, true);
   assert.equal(info.sequin.secret, SEQUIN_SECRET);
+  assert.equal(info.sequin.secretSource, 'session');
   assert.deepEqual(info.sequin.topicMap, ['yahoo_leagues:leagues']);
 });
 
@@ -81,19 +78,28 @@ test('info.json hides the secrets from a request that came through a proxy', asy
   const res = await fetch(`http://127.0.0.1:${port}/demo/info.json`, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
   const info = (await res.json()) as DemoInfo;
   assert.equal(info.loopback, false);
-  assert.equal(info.publish.token, null);
   assert.equal(info.sequin.secret, null);
   assert.equal(info.publish.auth, 'token', 'the mode is still shown, only the value is hidden');
   assert.ok(!JSON.stringify(info).includes(PUBLISH_TOKEN));
 });
 
-test('info.json hides the secrets from a visitor on another address', async (t) => {
-  const addr = externalAddress();
-  if (!addr) return t.skip('this machine has no non-loopback IPv4 address');
-  const text = await (await fetch(`http://${addr}:${port}/demo/info.json`)).text();
-  const info = JSON.parse(text) as DemoInfo;
-  assert.equal(info.loopback, false);
-  assert.ok(!text.includes(PUBLISH_TOKEN) && !text.includes(SEQUIN_SECRET), 'no secret may reach a remote visitor');
+test('info.json hides the secrets from a visitor on another address', async () => {
+  // Real sockets whose peer the relay reads as 203.0.113.9 (and as an IPv6 address, and as a
+  // loopback one for contrast), with an ordinary loopback Host: only the peer decides here.
+  const app = express();
+  app.use(demoRoutes({ config }));
+  for (const [peer, loopback] of [['203.0.113.9', false], ['::ffff:198.51.100.7', false], ['2001:db8::5', false], ['127.0.0.1', true]] as const) {
+    const remote = await serveWithPeer(app, () => peer);
+    try {
+      const text = await (await fetch(`${remote.url}/demo/info.json`)).text();
+      const info = JSON.parse(text) as DemoInfo;
+      assert.equal(info.loopback, loopback, peer);
+      assert.equal(text.includes(SEQUIN_SECRET), loopback, `the session secret reaches ${peer}: ${loopback}`);
+      assert.ok(!text.includes(PUBLISH_TOKEN), peer);
+    } finally {
+      await remote.close();
+    }
+  }
 });
 
 test('without secrets the drive page is told publishing is loopback-only and the webhook is off', async () => {

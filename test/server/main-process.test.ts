@@ -5,7 +5,7 @@ import { openStream, spawnRelay, SpawnError } from '../helpers/relay.js';
 test('the relay process prints one banner, serves, and on SIGTERM tells streams and exits 0', async () => {
   const relay = await spawnRelay();
   try {
-    assert.match(relay.output(), /^live-elements relay listening on http:\/\/127\.0\.0\.1:\d+ \(bus: memory, publish: loopback only/m);
+    assert.match(relay.output(), /^live-elements relay listening on http:\/\/127\.0\.0\.1:\d+ \(mode: production \(no demo pages; DEMO=1 adds them\), bus: memory, publish: callers on this machine without a token \(PUBLISH_ALLOW_LOOPBACK=1/m);
     assert.equal((await fetch(`${relay.url}/healthz`)).status, 200);
     const s = await openStream(relay.url, { topics: 'prices' });
     await s.waitFor((f) => f.some((x) => x.event === 'connected'), 5000, 'connected');

@@ -1,6 +1,16 @@
 import { css } from 'lit';
 
+/*
+ * A fixed table layout with one-line cells: columns keep their width and rows their height
+ * whatever the numbers and names, so a live update moves nothing; a long name is cut with an
+ * ellipsis. Below 22em the cells narrow (the table is its own size container).
+ */
 export const leagueStandingsStyles = css`
+  :host {
+    container-type: inline-size;
+    --_head: calc(4.5em + 1px);
+    --_row: calc(2.1em + 1px);
+  }
   .league + .league {
     margin-top: 1em;
   }
@@ -17,10 +27,19 @@ export const leagueStandingsStyles = css`
   table {
     width: 100%;
     border-collapse: collapse;
+    table-layout: fixed;
     font-variant-numeric: tabular-nums;
+  }
+  caption,
+  th,
+  td {
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
   th,
   td {
+    width: 3.5em;
     padding: var(--league-standings-cell-padding, 0.35em 0.75em);
     border-bottom: 1px solid var(--_border);
     text-align: end;
@@ -31,10 +50,18 @@ export const leagueStandingsStyles = css`
   }
   .team {
     text-align: start;
-    width: 100%;
+    width: auto;
   }
   .rank {
     text-align: start;
     color: var(--_muted);
+    width: 3em;
+  }
+  @container (width < 22em) {
+    th,
+    td {
+      width: 2.6em;
+      padding-inline: 0.4em;
+    }
   }
 `;

@@ -1,8 +1,9 @@
-import { html, type TemplateResult } from 'lit';
+import { html, type TemplateResult, type PropertyDeclarations } from 'lit';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { numberFormat } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { skeleton } from '../shared/skeleton.js';
 import { leagueStandingsStyles } from './league-standings.styles.js';
 
 /** One team's line in a league, as the `leagues` topic publishes it. */
@@ -31,7 +32,7 @@ export interface League {
  * @tag league-standings
  * @summary Live league standings.
  * @slot empty - Shown when the league has no teams yet (e.g. a "connect your league" link).
- * @slot loading - Shown while the standings load.
+ * @slot loading - Shown while the standings load (default: a skeleton of `rows` rows).
  * @csspart base - The region around everything.
  * @csspart league - One league (a table).
  * @csspart caption - The league's name and season.
@@ -46,14 +47,26 @@ export interface League {
  * @cssproperty [--live-fg=#1b1f24] - Text colour (dark theme: #e6e9ed).
  * @cssproperty [--live-muted=#5c6670] - Secondary text (dark theme: #9aa4ae).
  * @cssproperty [--live-border=#d8dee4] - Row separators (dark theme: #30363d).
- * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a changed row (dark theme: #4a3f00).
+ * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a changed row (dark theme: #352d00).
  * @cssproperty [--live-flash-duration=1.5s] - How long the flash fades.
  * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
  * @cssproperty [--league-standings-cell-padding=0.35em 0.75em] - Cell padding.
  * @event {LiveChangeEvent} live-change - After a batch changed leagues; `detail.keys` are the league ids.
  */
 export class LeagueStandings extends LiveElement {
+  /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
+  static override properties: PropertyDeclarations = { rows: { type: Number } };
+
   static override styles = [baseStyles, leagueStandingsStyles];
+
+  /**
+   * How many teams to reserve room for while loading (the skeleton's rows), so the page does not
+   * move when the table arrives; after that, the count last shown.
+   */
+  rows = 4;
+
+  /** Teams in the table last shown: the next loading skeleton's rows. */
+  private shownRows = 0;
 
   protected override defaultLabel(): string {
     return 'League standings';
@@ -91,11 +104,17 @@ export class LeagueStandings extends LiveElement {
     return ids;
   }
 
+  protected override renderLoading(): TemplateResult {
+    return skeleton(this.shownRows || this.rows);
+  }
+
   protected override renderBody(): TemplateResult {
     const ties = (l: League) => l.teams.some((t) => typeof t.ties === 'number');
     const pf = (l: League) => l.teams.some((t) => typeof t.pointsFor === 'number');
     const n = numberFormat(this.locale);
-    return html`${this.leagues().map(
+    const leagues = this.leagues();
+    this.shownRows = leagues.reduce((sum, [, l]) => sum + l.teams.length, 0);
+    return html`${leagues.map(
       ([k, league]) => html`<div class="league" part="league">
         <table part="table">
           <caption part="caption">${league.name}${league.season ? html`<span class="season">${league.season}</span>` : ''}</caption>

@@ -8,22 +8,18 @@ export const liveIndicatorStyles = css`
     --_offline: var(--live-indicator-offline-color, #6b7280);
     --_error: var(--live-indicator-error-color, #dc2626);
     --_dot: var(--live-indicator-dot-size, 0.625em);
-    --_fg: var(--live-indicator-color, #1f2937);
-    --_muted: var(--live-indicator-muted-color, #6b7280);
+    --_fg: var(--live-indicator-color, light-dark(#1f2937, #f3f4f6));
+    --_muted: var(--live-indicator-muted-color, light-dark(#4b5563, #9ca3af));
     display: inline-flex;
     font: var(--live-indicator-font, inherit);
     font-size: var(--live-indicator-font-size, 0.875rem);
     color: var(--_fg);
   }
-  :host([theme='dark']) {
-    --_fg: var(--live-indicator-color, #f3f4f6);
-    --_muted: var(--live-indicator-muted-color, #9ca3af);
+  :host([theme='light']) {
+    color-scheme: light;
   }
-  @media (prefers-color-scheme: dark) {
-    :host([theme='auto']) {
-      --_fg: var(--live-indicator-color, #f3f4f6);
-      --_muted: var(--live-indicator-muted-color, #9ca3af);
-    }
+  :host([theme='dark']) {
+    color-scheme: dark;
   }
   [part='base'] {
     display: inline-flex;

@@ -30,8 +30,8 @@ const LABELS: Record<ConnectionState, string> = {
  * @cssproperty [--live-indicator-offline-color=#6b7280] - Dot colour while offline or closed.
  * @cssproperty [--live-indicator-error-color=#dc2626] - Dot colour when the relay refused the stream.
  * @cssproperty [--live-indicator-dot-size=0.625em] - Diameter of the dot.
- * @cssproperty [--live-indicator-color=#1f2937] - Text colour.
- * @cssproperty [--live-indicator-muted-color=#6b7280] - Colour of the secondary text.
+ * @cssproperty [--live-indicator-color=#1f2937] - Text colour (dark theme: #f3f4f6).
+ * @cssproperty [--live-indicator-muted-color=#4b5563] - Colour of the secondary text (dark theme: #9ca3af).
  * @cssproperty [--live-indicator-font-size=0.875rem] - Font size.
  * @cssproperty [--live-indicator-font=inherit] - Font shorthand.
  *
@@ -52,7 +52,10 @@ export class LiveIndicator extends LitElement {
   /** BCP 47 locale for "updated … ago" (default: the page's language). */
   locale = '';
 
-  /** `light`, `dark` or `auto` (follows prefers-color-scheme). */
+  /**
+   * `light`, `dark` or `auto`: the indicator sits on the page's own background, so `auto` follows
+   * the page's `color-scheme` (a page that declares `color-scheme: light dark` follows the system).
+   */
   theme: 'light' | 'dark' | 'auto' = 'auto';
 
   /** Hides "updated … ago". */

@@ -94,23 +94,50 @@ export const livePriceChartStyles = [
         --_tip: var(--live-price-chart-tip, #ffa94d);
       }
     }
+    /* Legend row and plot always take their final size (a page's height on the element is
+       shared out between them); a state is laid over the plot; nothing drawn leaves the box. */
+    :host {
+      container-type: inline-size;
+    }
+    [part='base'] {
+      position: relative;
+      display: flex;
+      flex-direction: column;
+      height: 100%;
+    }
     .plot {
       position: relative;
-      width: 100%;
+      flex: 1 1 auto;
+      min-height: 0;
       height: var(--live-price-chart-height, 240px);
+      overflow: hidden;
+    }
+    .state,
+    ::slotted(*) {
+      position: absolute;
+      inset: 2em 0 0;
+      background: var(--_bg);
     }
     .legend {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.25em 1em;
-      padding: 0.25em 0.5em;
+      display: grid;
+      grid-auto-flow: column;
+      grid-auto-columns: minmax(0, 1fr);
+      gap: 1em;
+      height: 2em;
+      padding: 0.3em 0.5em;
       margin: 0;
+      overflow: hidden;
+      white-space: nowrap;
       font-variant-numeric: tabular-nums;
     }
     .legend div {
       display: flex;
       gap: 0.35em;
       align-items: baseline;
+      overflow: hidden;
+    }
+    .legend .off {
+      visibility: hidden;
     }
     .legend dt {
       color: var(--_muted);
@@ -119,12 +146,28 @@ export const livePriceChartStyles = [
       margin: 0;
       font-weight: 600;
     }
+    /* A narrow chart keeps its legend on one line: smaller, without the live tip's time. */
+    @container (width < 26em) {
+      .legend div {
+        font-size: 0.85em;
+      }
+      .tip-label + dd {
+        display: none;
+      }
+    }
     .swatch {
       display: inline-block;
       width: 0.8em;
       height: 0.25em;
       vertical-align: middle;
       border-radius: 1px;
+      background: var(--_series-1);
+    }
+    div:nth-child(3n + 2) > dt > .swatch {
+      background: var(--_series-2);
+    }
+    div:nth-child(3n) > dt > .swatch {
+      background: var(--_series-3);
     }
     .tip-label {
       color: var(--_tip);

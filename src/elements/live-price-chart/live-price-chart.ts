@@ -52,7 +52,7 @@ let syntheticSeq = 0;
  * @csspart empty - The default empty text.
  * @csspart error - The error message.
  * @csspart announcer - The polite live region (visually hidden).
- * @cssproperty [--live-price-chart-height=240px] - Height of the drawing area.
+ * @cssproperty [--live-price-chart-height=240px] - Height of the drawing area when the element has no height of its own (a height set on the element is shared between the legend row and the plot).
  * @cssproperty [--live-price-chart-series-1=#0b63ce] - First field's line (dark theme: #5aa2ff).
  * @cssproperty [--live-price-chart-series-2=#d9480f] - Second field's line (dark theme: #ff8c42).
  * @cssproperty [--live-price-chart-series-3=#2b8a3e] - Third field's line (dark theme: #69db7c).
@@ -283,9 +283,11 @@ export class LivePriceChart extends LiveElement {
 
   protected override render(): TemplateResult {
     const label = this.label ?? this.defaultLabel();
-    const ready = this.phase === 'ready' && !this.empty;
+    // Legend row and plot are always there, at their final size: a state (loading, error, empty)
+    // is laid over the plot, so nothing moves when the data comes, or on a period switch.
     return html`<section part="base" role="region" aria-label=${label} aria-busy=${this.phase === 'loading' ? 'true' : 'false'}>
-      ${ready ? this.renderLegend() : nothing}
+      ${this.renderLegend()}
+      <div class="plot" part="plot" role="img" aria-label=${this.describePlot()}></div>
       ${this.phase === 'loading'
         ? html`<slot name="loading"><div class="state" part="loading">Loading…</div></slot>`
         : this.phase === 'error'
@@ -293,7 +295,6 @@ export class LivePriceChart extends LiveElement {
           : this.empty
             ? html`<slot name="empty"><div class="state" part="empty">No data for this period yet.</div></slot>`
             : nothing}
-      <div class="plot" part="plot" role="img" aria-label=${this.describePlot()} ?hidden=${!ready}></div>
       <div part="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       <span class="color-probe" hidden></span>
     </section>`;
@@ -308,14 +309,16 @@ export class LivePriceChart extends LiveElement {
     const n = this.data[0].length - 1;
     const num = numberFormat(this.locale);
     const tip = this.liveTip;
+    // Each entry has a column of its own, the live tip's too (hidden while there is none): a
+    // value's width changes nothing else's place.
     return html`<dl part="legend" class="legend">
       ${this.fieldNames.map(
         (f, i) => html`<div>
-          <dt><span class="swatch" style=${`background:var(--_series-${(i % 3) + 1})`}></span> ${f}</dt>
+          <dt><span class="swatch"></span> ${f}</dt>
           <dd>${n >= 0 && this.data[i + 1][n] != null ? num.format(this.data[i + 1][n] as number) : '–'}</dd>
         </div>`,
       )}
-      ${tip ? html`<div><dt part="live-tip" class="tip-label">● live</dt><dd>${dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time)}</dd></div>` : nothing}
+      <div class=${tip ? '' : 'off'}><dt part="live-tip" class="tip-label">● live</dt><dd>${tip ? dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time) : ''}</dd></div>
     </dl>`;
   }
 

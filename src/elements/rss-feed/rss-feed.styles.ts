@@ -1,6 +1,14 @@
 import { css } from 'lit';
 
+/*
+ * Every item is two lines (title, then source and time), each cut with an ellipsis: an item has
+ * the same height whatever its text, so new items replace the text of the rows in place and
+ * nothing on the page moves.
+ */
 export const rssFeedStyles = css`
+  :host {
+    --_row: calc(3.6em + 1px);
+  }
   ol {
     list-style: none;
     margin: 0;
@@ -12,6 +20,14 @@ export const rssFeedStyles = css`
   }
   li:last-child {
     border-bottom: 0;
+  }
+  a,
+  .title,
+  .meta {
+    display: block;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
   }
   a,
   .title {
@@ -27,7 +43,6 @@ export const rssFeedStyles = css`
     text-decoration: underline;
   }
   .meta {
-    display: block;
     color: var(--_muted);
     font-size: 0.85em;
   }

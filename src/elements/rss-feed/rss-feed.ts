@@ -3,6 +3,7 @@ import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, relativeTime, timeMs } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { skeleton } from '../shared/skeleton.js';
 import { safeHttpUrl } from '../shared/safe-url.js';
 import { rssFeedStyles } from './rss-feed.styles.js';
 import { RefreshController } from '../shared/refresh-controller.js';
@@ -28,7 +29,7 @@ const REFRESH_MS = 30_000;
  * @tag rss-feed
  * @summary Live RSS/Atom items.
  * @slot empty - Shown when the feed has no items yet.
- * @slot loading - Shown while the feed loads.
+ * @slot loading - Shown while the feed loads (default: a skeleton of `limit` items).
  * @csspart base - The region around everything.
  * @csspart list - The list of items.
  * @csspart item - One item; new ones also have the part `item-changed`.
@@ -46,7 +47,7 @@ const REFRESH_MS = 30_000;
  * @cssproperty [--live-muted=#5c6670] - Source and time (dark theme: #9aa4ae).
  * @cssproperty [--live-accent=#0b63ce] - Link colour (dark theme: #5aa2ff).
  * @cssproperty [--live-border=#d8dee4] - Item separators (dark theme: #30363d).
- * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a new item (dark theme: #4a3f00).
+ * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a new item (dark theme: #352d00).
  * @cssproperty [--live-flash-duration=1.5s] - How long the flash fades.
  * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
  * @cssproperty [--rss-feed-item-padding=0.5em 0.75em] - Padding of an item.
@@ -58,7 +59,7 @@ export class RssFeed extends LiveElement {
 
   static override styles = [baseStyles, rssFeedStyles];
 
-  /** How many items to show at most. */
+  /** How many items to show at most; the loading skeleton has this many, so the page does not move when they come. */
   limit = 10;
 
   /** Keeps the relative times fresh. */
@@ -92,6 +93,10 @@ export class RssFeed extends LiveElement {
     if (fresh.length === 0) return '';
     if (fresh.length === 1) return `New item: ${fresh[0].title}`;
     return `${fresh.length} new items, latest: ${fresh[0].title}`;
+  }
+
+  protected override renderLoading(): TemplateResult {
+    return skeleton(this.limit);
   }
 
   protected override renderBody(): TemplateResult {

@@ -1,9 +1,21 @@
 import { css } from 'lit';
 
+/*
+ * A fixed table layout with one-line cells of a fixed height: columns keep their width and rows
+ * their height whatever the data, so a live update moves nothing. Below 36em (the table is its
+ * own size container) each service stacks into three lines: name and status, progress and
+ * counts, message and time.
+ */
 export const serviceStatusStyles = css`
+  :host {
+    container-type: inline-size;
+    --_head: calc(3.6em + 1px);
+    --_row: calc(2.4em + 1px);
+  }
   table {
     width: 100%;
     border-collapse: collapse;
+    table-layout: fixed;
     font-variant-numeric: tabular-nums;
   }
   th,
@@ -13,9 +25,27 @@ export const serviceStatusStyles = css`
     text-align: start;
     vertical-align: middle;
   }
+  tbody :is(th, td) {
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
   thead th {
     color: var(--_muted);
     font-weight: 500;
+  }
+  thead th:nth-child(1) {
+    width: 24%;
+  }
+  thead th:nth-child(2) {
+    width: 7.5em;
+  }
+  thead th:nth-child(3) {
+    width: 6em;
+  }
+  thead th:nth-child(4),
+  thead th:nth-child(6) {
+    width: 8em;
   }
   .num {
     text-align: end;
@@ -64,5 +94,35 @@ export const serviceStatusStyles = css`
   .message,
   time {
     color: var(--_muted);
+  }
+  @container (width < 36em) {
+    thead {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+    }
+    table,
+    thead,
+    tbody {
+      display: block;
+    }
+    tbody > tr {
+      display: grid;
+      grid: auto-flow 1.75em / minmax(0, 1fr) auto;
+      gap: 0 1em;
+      align-items: center;
+      padding: var(--service-status-cell-padding, 0.4em 0.75em);
+      border-bottom: 1px solid var(--_border);
+    }
+    tbody :is(th, td) {
+      padding: 0;
+      border: 0;
+    }
+    .sk {
+      --_head: 0px;
+      --_row: calc(6.05em + 1px);
+    }
   }
 `;

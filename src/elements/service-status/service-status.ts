@@ -3,6 +3,7 @@ import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, numberFormat, relativeTime, timeMs } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { skeleton } from '../shared/skeleton.js';
 import { serviceStatusStyles } from './service-status.styles.js';
 import { RefreshController } from '../shared/refresh-controller.js';
 
@@ -35,7 +36,7 @@ const REFRESH_MS = 30_000;
  * @tag service-status
  * @summary Live status of jobs and services.
  * @slot empty - Shown when there are no services.
- * @slot loading - Shown while the services load.
+ * @slot loading - Shown while the services load (default: a skeleton of `rows` rows).
  * @csspart base - The region around everything.
  * @csspart table - The table.
  * @csspart row - A service's row; changed rows also have the part `row-changed`.
@@ -57,9 +58,9 @@ const REFRESH_MS = 30_000;
  * @cssproperty [--live-accent=#0b63ce] - Running badge and progress (dark theme: #5aa2ff).
  * @cssproperty [--live-ok=#2e7d32] - Completed badge (dark theme: #5fd068).
  * @cssproperty [--live-danger=#c62828] - Failed badge, errors (dark theme: #ff6b6b).
- * @cssproperty [--live-warn=#b26a00] - Degraded badge (dark theme: #f0b429).
+ * @cssproperty [--live-warn=#9c5d00] - Degraded badge (dark theme: #f0b429).
  * @cssproperty [--live-border=#d8dee4] - Row separators, progress track (dark theme: #30363d).
- * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a changed row (dark theme: #4a3f00).
+ * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a changed row (dark theme: #352d00).
  * @cssproperty [--live-flash-duration=1.5s] - How long the flash fades.
  * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
  * @cssproperty [--service-status-bar-height=6px] - Height of the progress bar.
@@ -68,7 +69,7 @@ const REFRESH_MS = 30_000;
  */
 export class ServiceStatus extends LiveElement {
   /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
-  static override properties: PropertyDeclarations = { status: { reflect: true } };
+  static override properties: PropertyDeclarations = { status: { reflect: true }, rows: { type: Number } };
 
   static override styles = [baseStyles, serviceStatusStyles];
 
@@ -78,6 +79,15 @@ export class ServiceStatus extends LiveElement {
    * Set by the widget from its data.
    */
   status: ServiceState | null = null;
+
+  /**
+   * How many services to reserve room for while loading (the skeleton's rows), so the page does
+   * not move when the table arrives; after that, the count last shown.
+   */
+  rows = 3;
+
+  /** Services in the table last shown: the next loading skeleton's rows. */
+  private shownRows = 0;
 
   /** Keeps the relative times fresh. */
   private readonly refresh = new RefreshController(this, REFRESH_MS);
@@ -121,7 +131,13 @@ export class ServiceStatus extends LiveElement {
     return parts.join(', ');
   }
 
+  protected override renderLoading(): TemplateResult {
+    return skeleton(this.shownRows || this.rows);
+  }
+
   protected override renderBody(): TemplateResult {
+    const services = this.services();
+    this.shownRows = services.length;
     const n = numberFormat(this.locale);
     const pct = numberFormat(this.locale, { style: 'percent', maximumFractionDigits: 0 });
     const absolute = dateFormat(this.locale, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -138,7 +154,7 @@ export class ServiceStatus extends LiveElement {
         </tr>
       </thead>
       <tbody>
-        ${this.services().map(
+        ${services.map(
           ([k, s]) => {
             const status = statusOf(s);
             const flash = this.isChanged(k);
@@ -158,7 +174,7 @@ export class ServiceStatus extends LiveElement {
                       aria-valuemax="100"
                       aria-valuenow=${progress ?? ''}
                       aria-valuetext=${progress === null ? 'in progress' : pct.format(progress / 100)}
-                      ><span part="progress-value" style=${`width:${progress ?? 0}%`}></span
+                      ><span part="progress-value" .style=${`width:${progress ?? 0}%`}></span
                     ></span>`
                   : ''}
               </td>

@@ -2,20 +2,27 @@ import { css } from 'lit';
 
 /**
  * Theme tokens shared by every widget. Each public custom property (`--live-*`) wins over the
- * theme; the private `--_*` ones are what the widgets' own styles read. `theme="auto"` (the
- * default) follows `prefers-color-scheme`.
+ * theme; the private `--_*` ones are what the widgets' own styles read. Each colour is
+ * `light-dark(light, dark)`: the host's `color-scheme` picks, so `theme="auto"` (the default)
+ * follows `prefers-color-scheme` and `light`/`dark` force one, from one list of colours.
+ *
+ * Layout: a widget never shrinks (its height is kept as its `min-height`, from script) and its
+ * loading state (`.sk`, see skeleton.ts) is as tall as `--rows` rows of its data (`--_row` each,
+ * `--_head` above them, set by each widget), so the page around it does not move. A page's own
+ * `min-height`/`height` on the element wins over these.
  */
 export const baseStyles = css`
   :host {
-    --_bg: var(--live-bg, #ffffff);
-    --_fg: var(--live-fg, #1b1f24);
-    --_muted: var(--live-muted, #5c6670);
-    --_border: var(--live-border, #d8dee4);
-    --_accent: var(--live-accent, #0b63ce);
-    --_highlight: var(--live-highlight, #fff3bf);
-    --_danger: var(--live-danger, #c62828);
-    --_ok: var(--live-ok, #2e7d32);
-    --_warn: var(--live-warn, #b26a00);
+    color-scheme: light dark;
+    --_bg: var(--live-bg, light-dark(#fff, #16191d));
+    --_fg: var(--live-fg, light-dark(#1b1f24, #e6e9ed));
+    --_muted: var(--live-muted, light-dark(#5c6670, #9aa4ae));
+    --_border: var(--live-border, light-dark(#d8dee4, #30363d));
+    --_accent: var(--live-accent, light-dark(#0b63ce, #5aa2ff));
+    --_highlight: var(--live-highlight, light-dark(#fff3bf, #352d00));
+    --_danger: var(--live-danger, light-dark(#c62828, #ff6b6b));
+    --_ok: var(--live-ok, light-dark(#2e7d32, #5fd068));
+    --_warn: var(--live-warn, light-dark(#9c5d00, #f0b429));
     --_radius: var(--live-radius, 6px);
     display: block;
     box-sizing: border-box;
@@ -24,32 +31,14 @@ export const baseStyles = css`
     font: var(--live-font, 14px/1.4 system-ui, sans-serif);
     border-radius: var(--_radius);
   }
-  :host([hidden]) {
-    display: none;
+  :host([theme='light']) {
+    color-scheme: light;
   }
   :host([theme='dark']) {
-    --_bg: var(--live-bg, #16191d);
-    --_fg: var(--live-fg, #e6e9ed);
-    --_muted: var(--live-muted, #9aa4ae);
-    --_border: var(--live-border, #30363d);
-    --_accent: var(--live-accent, #5aa2ff);
-    --_highlight: var(--live-highlight, #4a3f00);
-    --_danger: var(--live-danger, #ff6b6b);
-    --_ok: var(--live-ok, #5fd068);
-    --_warn: var(--live-warn, #f0b429);
+    color-scheme: dark;
   }
-  @media (prefers-color-scheme: dark) {
-    :host(:not([theme='light']):not([theme='dark'])) {
-      --_bg: var(--live-bg, #16191d);
-      --_fg: var(--live-fg, #e6e9ed);
-      --_muted: var(--live-muted, #9aa4ae);
-      --_border: var(--live-border, #30363d);
-      --_accent: var(--live-accent, #5aa2ff);
-      --_highlight: var(--live-highlight, #4a3f00);
-      --_danger: var(--live-danger, #ff6b6b);
-      --_ok: var(--live-ok, #5fd068);
-      --_warn: var(--live-warn, #f0b429);
-    }
+  :host([hidden]) {
+    display: none;
   }
   *,
   *::before,
@@ -67,12 +56,12 @@ export const baseStyles = css`
     position: absolute;
     width: 1px;
     height: 1px;
-    margin: -1px;
-    padding: 0;
     overflow: hidden;
-    clip: rect(0 0 0 0);
+    clip-path: inset(50%);
     white-space: nowrap;
-    border: 0;
+  }
+  .sk {
+    height: calc(var(--_head, 0px) + var(--rows) * var(--_row));
   }
   .changed {
     animation: live-flash var(--live-flash-duration, 1.5s) ease-out;

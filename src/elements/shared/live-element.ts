@@ -205,9 +205,29 @@ export abstract class LiveElement extends LitElement {
     this.dispatchEvent(event);
   }
 
+  /**
+   * The widget never shrinks, so the page below it never moves: its height becomes its
+   * `min-height` (which keeps the tallest it has been; not while hidden).
+   */
+  private readonly floor = new ResizeObserver(([e]) => {
+    const h = e.borderBoxSize[0].blockSize;
+    if (h) this.style.minHeight = `${h}px`;
+  });
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.floor.observe(this);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.flashTimer);
+    this.floor.disconnect();
+  }
+
+  /** The loading state: a skeleton the size of the data, where a widget knows it. */
+  protected renderLoading(): TemplateResult {
+    return html`<div class="state" part="loading">Loading…</div>`;
   }
 
   protected override render(): TemplateResult {
@@ -220,7 +240,7 @@ export abstract class LiveElement extends LitElement {
 
   private renderState(): TemplateResult | typeof nothing {
     if (this.phase === 'loading') {
-      return html`<slot name="loading"><div class="state" part="loading">Loading…</div></slot>`;
+      return html`<slot name="loading">${this.renderLoading()}</slot>`;
     }
     if (this.phase === 'error') {
       return html`<div class="state" part="error" role="alert">${this.error?.message ?? 'This data could not be loaded.'}</div>`;

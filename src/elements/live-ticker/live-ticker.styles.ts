@@ -1,0 +1,146 @@
+import { css } from 'lit';
+
+export const liveTickerStyles = css`
+  :host {
+    --_up: var(--live-up, var(--_ok));
+    --_down: var(--live-down, var(--_danger));
+    --_gap: var(--live-ticker-gap, 2em);
+    /* One fixed height in every state (loading, empty, ready): a page reserves it and nothing shifts. */
+    height: var(--live-ticker-height, 2.5rem);
+    overflow: hidden;
+  }
+  [part='base'] {
+    height: 100%;
+    display: flex;
+    align-items: center;
+  }
+  .bar,
+  .state {
+    flex: 1;
+    min-width: 0;
+  }
+  .state {
+    padding-block: 0;
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .bar {
+    display: flex;
+    align-items: center;
+  }
+  .viewport {
+    flex: 1;
+    min-width: 0;
+    overflow: hidden;
+    padding-block: 0.25em;
+    outline-offset: -2px;
+  }
+  .track {
+    display: flex;
+    width: max-content;
+  }
+  :host([scrolling]) .track {
+    /* transform only: the compositor moves it, no layout or paint per frame. */
+    animation: live-ticker-scroll var(--_duration, 30s) linear infinite;
+    will-change: transform;
+  }
+  :host([paused]) .track,
+  :host(:hover) .track,
+  :host(:focus-within) .track,
+  :host([data-offscreen]) .track {
+    animation-play-state: paused;
+  }
+  @keyframes live-ticker-scroll {
+    to {
+      transform: translateX(-50%);
+    }
+  }
+  ul {
+    display: flex;
+    gap: var(--_gap);
+    margin: 0;
+    padding: 0 var(--_gap) 0 0;
+    list-style: none;
+    white-space: nowrap;
+    isolation: isolate;
+    font-variant-numeric: tabular-nums;
+  }
+  :host(:not([scrolling])) ul[aria-hidden='true'] {
+    display: none;
+  }
+  li {
+    position: relative;
+    display: flex;
+    gap: 0.5em;
+    align-items: baseline;
+  }
+  li.flash::after {
+    content: '';
+    position: absolute;
+    inset: -0.15em -0.35em;
+    border-radius: var(--_radius);
+    background: var(--_highlight);
+    z-index: -1;
+    opacity: 0;
+    animation: live-ticker-flash var(--live-flash-duration, 1.5s) ease-out;
+  }
+  @keyframes live-ticker-flash {
+    from {
+      opacity: 1;
+    }
+    to {
+      opacity: 0;
+    }
+  }
+  [part~='symbol'],
+  [part~='team'] {
+    font-weight: 600;
+  }
+  [data-direction='up'] :is([part~='change'], [part~='change-percent']) {
+    color: var(--_up);
+  }
+  [data-direction='down'] :is([part~='change'], [part~='change-percent']) {
+    color: var(--_down);
+  }
+  [part~='status'] {
+    color: var(--_muted);
+    font-size: 0.85em;
+  }
+  [data-status='live'] [part~='status'] {
+    color: var(--_danger);
+    font-weight: 600;
+  }
+  [data-status='final'] [part~='status'] {
+    text-transform: uppercase;
+  }
+  button {
+    font: inherit;
+    color: var(--_muted);
+    background: none;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    margin: 0 0.5em;
+    padding: 0.1em 0.5em;
+    cursor: pointer;
+  }
+  :host(:not([scrolling])) button {
+    display: none;
+  }
+  @media (prefers-reduced-motion: reduce) {
+    /* A static list the reader scrolls. */
+    :host([scrolling]) .track {
+      animation: none;
+    }
+    .viewport {
+      overflow-x: auto;
+    }
+    ul[aria-hidden='true'],
+    :host([scrolling]) button {
+      display: none;
+    }
+    li.flash::after {
+      animation: none;
+    }
+  }
+`;

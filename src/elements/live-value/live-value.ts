@@ -1,0 +1,173 @@
+import { LitElement, css, html, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { defineElement } from '../define.js';
+import { LiveTopicController } from '../live-topic-controller.js';
+import { LiveChangeEvent } from '../shared/live-change-event.js';
+import { RefreshController } from '../shared/refresh-controller.js';
+import { fieldAt, formatValue, sampleText, type ValueFormat } from './value-format.js';
+
+const FLASH_MS = 1200;
+const RELATIVE_REFRESH_MS = 30_000;
+/** No value seen yet (undefined may be a value's missing field). */
+const NOTHING = Symbol();
+
+/**
+ * One live field, formatted, inline in text: `Abyssal whip trades at <live-value topic="prices"
+ * key="4151" field="high"></live-value> gp`. It inherits the surrounding font, flashes when the
+ * value changes (not under `prefers-reduced-motion`) and announces changes to screen readers only
+ * when `announce` is set. Until the value arrives it holds a placeholder as wide as its text
+ * content (write the last known value there) or, without one, as a typical value of its format,
+ * so the sentence around it does not reflow.
+ *
+ * @tag live-value
+ * @summary One live number, price or time inside a sentence.
+ * @slot - Placeholder text whose width is kept until the value arrives (shown as it is before the element loads).
+ * @csspart value - The formatted value.
+ * @csspart placeholder - The placeholder while loading.
+ * @csspart error - The dash shown when the value cannot be loaded (its `title` holds the reason).
+ * @csspart announcer - The polite live region (only with `announce`; visually hidden).
+ * @cssproperty [--live-highlight=rgb(255 200 0 / 40%)] - Flash colour of a change.
+ * @cssproperty [--live-flash-duration=1.2s] - How long the flash fades.
+ * @cssproperty [--live-value-placeholder=rgb(128 128 128 / 20%)] - Colour of the loading placeholder.
+ * @event {LiveChangeEvent} live-change - After the shown value changed; `detail.keys` holds the key.
+ */
+export class LiveValue extends LitElement {
+  /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
+  static override properties: PropertyDeclarations = {
+    topic: { reflect: true },
+    key: { reflect: true },
+    field: {},
+    format: {},
+    currency: {},
+    locale: {},
+    label: {},
+    announce: { type: Boolean },
+    phase: { reflect: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: inline;
+    }
+    [part='value'] {
+      font-variant-numeric: tabular-nums;
+      border-radius: 0.2em;
+    }
+    [part='placeholder'] {
+      color: transparent;
+      background: var(--live-value-placeholder, rgb(128 128 128 / 20%));
+      border-radius: 0.2em;
+    }
+    .visually-hidden {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
+  `;
+
+  /** Topic of the value (`prices`, `services`, ...). */
+  topic: string | null = null;
+
+  /** Key of the value in the topic; without one, the topic's first key. */
+  key: string | null = null;
+
+  /** Dotted path of the field to show (`high`, `status.progress`); unset: the value itself. */
+  field: string | null = null;
+
+  /** `number` (default), `currency`, `percent` (of a fraction: 0.12 → 12%), `compact` (1.2K), `relative-time` or `date` (of an ISO time or ms). */
+  format: ValueFormat | null = null;
+
+  /** ISO 4217 code for `format="currency"`. */
+  currency = 'USD';
+
+  /** BCP 47 locale for the formatting; the browser's default when unset. */
+  locale: string | null = null;
+
+  /** What the value is, for announcements ("Abyssal whip high"). */
+  label: string | null = null;
+
+  /** Announce each change politely to screen readers (off by default: most values change too often). */
+  announce = false;
+
+  /** `loading` until the value arrives, then `ready`; `error` when it cannot be loaded. Reflected for CSS. */
+  phase: 'loading' | 'ready' | 'error' = 'loading';
+
+  /** @internal */
+  private readonly live = new LiveTopicController(this, { topic: () => this.topic, key: () => this.key });
+  private itemsValue: ReadonlyMap<string, unknown> | null = null;
+  private text = '';
+  private seen: unknown = NOTHING;
+  private changedNow = false;
+  private announcement = '';
+
+  constructor() {
+    super();
+    new RefreshController(this, RELATIVE_REFRESH_MS);
+  }
+
+  /** The data, key → value: the topic's, or set it (a Map or a plain object) to drive the element without a relay. */
+  get items(): ReadonlyMap<string, unknown> {
+    return this.itemsValue ?? this.live.items;
+  }
+  set items(value: ReadonlyMap<string, unknown> | Record<string, unknown> | null | undefined) {
+    this.itemsValue = value instanceof Map ? value : new Map(Object.entries(value ?? {}));
+    this.requestUpdate();
+  }
+
+  /** The field shown, unformatted (undefined while loading or when the value has no such field). */
+  get value(): unknown {
+    const items = this.items;
+    return fieldAt(this.key ? items.get(this.key) : items.values().next().value, this.field);
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('topic') || changed.has('key')) this.live.resubscribe();
+    this.phase = this.itemsValue ? 'ready' : this.topic ? this.live.phase : 'loading';
+    const value = this.value;
+    this.text = this.phase === 'ready' ? formatValue(value, this.format, this.locale, this.currency, Date.now()) : '';
+    // A change is a new field value after the first one, not a relative time that ages.
+    this.changedNow = this.text !== '' && this.seen !== NOTHING && value !== this.seen;
+    if (this.text !== '') this.seen = value;
+    if (this.changedNow && this.announce) this.announcement = this.label ? `${this.label}: ${this.text}` : this.text;
+  }
+
+  protected override render(): TemplateResult {
+    if (this.phase === 'error') return html`<span part="error" title=${this.live.error?.message ?? ''}>–</span>`;
+    if (this.text === '') {
+      return html`<span part="placeholder" aria-hidden="true"><slot>${sampleText(this.format, this.locale, this.currency, Date.now())}</slot></span>`;
+    }
+    return html`<span part="value">${this.text}</span>${this.announce
+        ? html`<span part="announcer" class="visually-hidden" role="status">${this.announcement}</span>`
+        : ''}`;
+  }
+
+  protected override updated(): void {
+    if (!this.changedNow) return;
+    this.changedNow = false;
+    const el = this.renderRoot.querySelector('[part=value]');
+    if (el && !matchMedia('(prefers-reduced-motion: reduce)').matches) {
+      const style = getComputedStyle(this);
+      el.animate([{ background: style.getPropertyValue('--live-highlight') || 'rgb(255 200 0 / 40%)' }, { background: 'transparent' }], {
+        duration: durationMs(style.getPropertyValue('--live-flash-duration')) ?? FLASH_MS,
+        easing: 'ease-out',
+      });
+    }
+    this.dispatchEvent(new LiveChangeEvent([this.key ?? '']));
+  }
+}
+
+/** A CSS time (`1.2s`, `300ms`) in ms, or null when it is not one. */
+function durationMs(css: string): number | null {
+  const n = parseFloat(css);
+  return Number.isFinite(n) ? (css.trim().endsWith('ms') ? n : n * 1000) : null;
+}
+
+defineElement('live-value', LiveValue);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'live-value': LiveValue;
+  }
+}

@@ -1,0 +1,157 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, recordPageErrors } from '../helpers/browser.js';
+import { ensureKitBuilt, waitForPageLive } from '../helpers/e2e.js';
+import { startRelay, type InProcessRelay } from '../helpers/relay.js';
+import { startSources } from '../../server/sources/start-sources.js';
+
+// The kit as a guest on its host pages (issue 14): the demo pages fed by the simulator must not
+// move (layout-shift entries sum to 0 from navigation through seconds of live data), and no
+// element may make its page scroll sideways or spill out of its own box, from 320 px up.
+
+/** Every element of the kit that the demo pages show. */
+const KIT_ELEMENTS = 'live-indicator, live-price-chart, league-standings, rss-feed, service-status';
+/** How long live data is watched for shifts after every element is ready (the simulator ticks every 1–4 s). */
+const WATCH_MS = 6000;
+
+let relay: InProcessRelay;
+let browser: Browser;
+
+before(async () => {
+  ensureKitBuilt();
+  relay = await startRelay({ config: { SIMULATE: true } });
+  startSources(relay.ctx);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await relay?.close();
+});
+
+/**
+ * Records every layout shift from the page's start (buffered), with what moved, in `window.__shifts`.
+ * Plain JavaScript text: the test's TypeScript is compiled with helpers the page does not have.
+ */
+const RECORD_LAYOUT_SHIFTS = `
+  window.__shifts = [];
+  const describe = (node) => {
+    if (!node) return '(gone)';
+    const el = node instanceof Element ? node : node.parentElement;
+    if (!el) return node.nodeName;
+    const root = el.getRootNode();
+    const host = root instanceof ShadowRoot ? root.host.localName + ' >>> ' : '';
+    const part = el.getAttribute('part') ? '[part="' + el.getAttribute('part') + '"]' : '';
+    const cls = el.getAttribute('class') ? '.' + el.getAttribute('class').trim().split(/\\s+/).join('.') : '';
+    return host + el.localName + part + cls;
+  };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.hadRecentInput) continue;
+      window.__shifts.push({ value: e.value, at: Math.round(e.startTime), sources: (e.sources || []).map((s) => describe(s.node) + ' ' + [s.previousRect, s.currentRect].map((r) => Math.round(r.x) + ',' + Math.round(r.y) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height)).join(' → ')) });
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
+`;
+
+async function openPage(path: string, width: number): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const errors = recordPageErrors(page);
+  await page.addInitScript({ content: RECORD_LAYOUT_SHIFTS });
+  await page.goto(`${relay.url}${path}`);
+  await waitForPageLive(page, 20_000);
+  return { page, errors };
+}
+
+for (const path of ['/cms.html', '/']) {
+  for (const width of [1280, 390]) {
+    test(`${path} at ${width} px: no layout shift from load through ${WATCH_MS / 1000} s of live data`, async () => {
+      const { page, errors } = await openPage(path, width);
+      try {
+        // Charts draw once their history is in; a new headline, a re-ranked league and service
+        // changes come within the watch.
+        await page.waitForFunction(() => [...document.querySelectorAll('live-price-chart')].every((c) => (c.shadowRoot?.querySelector('canvas')?.width ?? 0) > 0), undefined, { timeout: 15_000 });
+        await page.waitForTimeout(WATCH_MS);
+        const shifts = await page.evaluate(() => (window as unknown as { __shifts: Array<{ value: number; at: number; sources: string[] }> }).__shifts);
+        const sum = shifts.reduce((s, e) => s + e.value, 0);
+        const detail = shifts.map((s) => `  ${s.value.toFixed(4)} at ${s.at} ms: ${s.sources.join(', ')}`).join('\n');
+        assert.equal(Number(sum.toFixed(4)), 0, `layout shifts sum to ${sum.toFixed(4)}:\n${detail}`);
+        assert.deepEqual(errors, [], 'the page logged no errors');
+      } finally {
+        await page.close();
+      }
+    });
+  }
+}
+
+test('/ at 390 px: a period switch, an error and an empty state move nothing either', async () => {
+  const { page, errors } = await openPage('/', 390);
+  try {
+    await page.waitForFunction(() => [...document.querySelectorAll('live-price-chart')].every((c) => (c.shadowRoot?.querySelector('canvas')?.width ?? 0) > 0), undefined, { timeout: 15_000 });
+    const before = await page.evaluate(() => (window as unknown as { __shifts: unknown[] }).__shifts.length);
+    // Done from script, not by a click: shifts right after an input are not counted as layout shifts.
+    await page.evaluate(() => {
+      for (const c of document.querySelectorAll('live-price-chart')) c.setAttribute('period', '24h');
+      (document.querySelector('rss-feed') as unknown as { error: unknown }).error = { code: 'test', message: 'The feed is unavailable.' };
+      (document.querySelector('league-standings') as unknown as { items: unknown }).items = {};
+    });
+    await page.waitForFunction(() => [...document.querySelectorAll('live-price-chart')].every((c) => c.getAttribute('phase') === 'ready'), undefined, { timeout: 15_000 });
+    await page.waitForTimeout(1000);
+    const shifts = await page.evaluate(() => (window as unknown as { __shifts: Array<{ value: number; at: number; sources: string[] }> }).__shifts);
+    const after = shifts.slice(before);
+    const sum = after.reduce((n, e) => n + e.value, 0);
+    assert.equal(Number(sum.toFixed(4)), 0, `layout shifts sum to ${sum.toFixed(4)}:\n${after.map((e) => `  ${e.value.toFixed(4)} at ${e.at} ms: ${e.sources.join(', ')}`).join('\n')}`);
+    assert.deepEqual(errors, [], 'the page logged no errors');
+  } finally {
+    await page.close();
+  }
+});
+
+/** What overflows on the page: the page itself, and every kit element whose content is wider or taller than its box. */
+async function overflows(page: Page): Promise<string[]> {
+  return page.evaluate((sel) => {
+    const out: string[] = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth !== doc.clientWidth) out.push(`the page is ${doc.scrollWidth} px wide in a ${doc.clientWidth} px viewport`);
+    for (const el of document.querySelectorAll<HTMLElement>(sel)) {
+      const box = el.getBoundingClientRect();
+      const name = `<${el.localName}${el.getAttribute('key') ? ` key=${el.getAttribute('key')}` : ''}>`;
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).display !== 'inline') out.push(`${name}: content ${el.scrollWidth} px wide in a ${el.clientWidth} px box`);
+      // Whatever the shadow root draws (a table, a canvas, a label) stays inside the element's box:
+      // what shows of a node is its box clipped by its ancestors that clip (overflow not visible).
+      for (const node of el.shadowRoot?.querySelectorAll<HTMLElement>('*') ?? []) {
+        const b = node.getBoundingClientRect();
+        const r = { left: b.left, right: b.right, top: b.top, bottom: b.bottom };
+        for (let a = node.parentElement; a; a = a.parentElement) {
+          if (getComputedStyle(a).overflow === 'visible') continue;
+          const c = a.getBoundingClientRect();
+          r.left = Math.max(r.left, c.left);
+          r.right = Math.min(r.right, c.right);
+          r.top = Math.max(r.top, c.top);
+          r.bottom = Math.min(r.bottom, c.bottom);
+        }
+        if (r.right - r.left <= 0 || r.bottom - r.top <= 0) continue;
+        if (r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1) {
+          out.push(`${name} >>> ${node.localName}${node.getAttribute('part') ? `[part="${node.getAttribute('part')}"]` : ''}${node.className && typeof node.className === 'string' ? `.${node.className.trim().replace(/\s+/g, '.')}` : ''} spills out: ${Math.round(r.left)}–${Math.round(r.right)} × ${Math.round(r.top)}–${Math.round(r.bottom)} in ${Math.round(box.left)}–${Math.round(box.right)} × ${Math.round(box.top)}–${Math.round(box.bottom)}`);
+          break;
+        }
+      }
+    }
+    return out;
+  }, KIT_ELEMENTS);
+}
+
+for (const path of ['/cms.html', '/']) {
+  for (const width of [320, 390, 1280]) {
+    test(`${path} at ${width} px: nothing overflows the page or its element's box`, async () => {
+      const { page, errors } = await openPage(path, width);
+      try {
+        await page.waitForFunction(() => [...document.querySelectorAll('live-price-chart')].every((c) => (c.shadowRoot?.querySelector('canvas')?.width ?? 0) > 0), undefined, { timeout: 15_000 });
+        assert.deepEqual(await overflows(page), []);
+        assert.deepEqual(errors, [], 'the page logged no errors');
+      } finally {
+        await page.close();
+      }
+    });
+  }
+}
