@@ -54,8 +54,8 @@ export interface SeriesResponse {
   topic: string;
   key: string;
   period: SeriesPeriod;
-  /** The bucket width (ms): each `t` is a bucket's start. */
-  stepMs: number;
+  /** The bucket width (ms): each `t` is a bucket's start. The relay always sends it; a history a page makes up may leave it out. */
+  stepMs?: number;
   /** A log position the series includes: stream `topics=topic/key` from here for the live points. */
   lastEventId: string | null;
   /** True when the buckets were further reduced to the `points` budget. */
