@@ -24,6 +24,8 @@ function inKitChunk(id: string): boolean {
   if (/node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]/.test(id)) return true;
   if (/[\\/]src[\\/]core[\\/](sse-stream|stream-hub|topic-sync|backoff|token|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
   if (/[\\/]src[\\/]elements[\\/](live-price-chart|live-value|live-ticker)[\\/]/.test(id)) return false;
+  // The series shape (periods, bucket rule) is the chart's alone on the page side.
+  if (/[\\/]src[\\/]core[\\/]series-shape\.ts$/.test(id)) return false;
   return /[\\/]src[\\/]/.test(id);
 }
 

@@ -1,18 +1,11 @@
 import type { SeriesColumns } from './downsample.js';
+import { SERIES_PERIODS, type SeriesPeriod, type SeriesResponse } from '../../src/core/series-shape.js';
 import type { SeriesPoint } from './series-store.js';
 
-/** The windows `GET /v1/series` offers, by length in ms (`all`: everything retained). */
-export const PERIODS = {
-  '1h': 3_600_000,
-  '24h': 86_400_000,
-  '7d': 7 * 86_400_000,
-  '30d': 30 * 86_400_000,
-  '90d': 90 * 86_400_000,
-  '1y': 365 * 86_400_000,
-  all: Number.POSITIVE_INFINITY,
-} as const;
+/** The windows `GET /v1/series` offers and each one's step: the table shared with the chart. */
+export const PERIODS = SERIES_PERIODS;
 
-export type Period = keyof typeof PERIODS;
+export type Period = SeriesPeriod;
 
 /** How long a cached answer may be served, by period: longer windows change less per second. */
 export const CACHE_TTL_MS: Record<Period, number> = {
@@ -38,16 +31,7 @@ export interface SeriesQuery {
   skipCache: boolean;
 }
 
-/** The JSON answer of `GET /v1/series/:topic/:key`. */
-export interface SeriesResponse extends SeriesColumns {
-  topic: string;
-  key: string;
-  period: Period;
-  /** A log position the series includes: stream `topics=topic/key` from here for the live points. */
-  lastEventId: string | null;
-  /** True when the points were reduced to the `points` budget. */
-  sampled: boolean;
-}
+export type { SeriesResponse };
 
 const FIELD = /^[A-Za-z0-9_$-]{1,64}$/;
 

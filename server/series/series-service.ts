@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { bucketStart } from '../../src/core/series-shape.js';
+import { bucketColumns } from './bucket.js';
 import { downsampleMinMax } from './downsample.js';
 import type { SeriesCache } from './series-cache.js';
 import { CACHE_TTL_MS, PERIODS, toColumns, type SeriesQuery, type SeriesResponse } from './series-query.js';
@@ -43,16 +45,18 @@ export class SeriesService {
     // still to come on the stream: a chart may see a point twice, never miss one.
     const lastEventId = this.recorder.recordedThrough;
     const now = this.now();
-    const span = PERIODS[q.period];
-    const from = Number.isFinite(span) ? now - span : Number.NEGATIVE_INFINITY;
+    const { spanMs, stepMs } = PERIODS[q.period];
+    // From the start of the bucket the window begins in, so the oldest bucket is whole.
+    const from = Number.isFinite(spanMs) ? bucketStart(now - spanMs, stepMs) : Number.NEGATIVE_INFINITY;
     const points = await this.store.range(topic, key, from, Number.POSITIVE_INFINITY);
-    let cols = toColumns(points, q.fields);
+    // One point per bucket of the period's step, then (sample=true) the budget on top.
+    let cols = bucketColumns(toColumns(points, q.fields), stepMs);
     let sampled = false;
     if (q.sample && cols.t.length > q.points) {
       cols = downsampleMinMax(cols, q.points);
       sampled = true;
     }
-    const response: SeriesResponse = { topic, key, period: q.period, lastEventId, sampled, t: cols.t, series: cols.series };
+    const response: SeriesResponse = { topic, key, period: q.period, stepMs, lastEventId, sampled, t: cols.t, series: cols.series };
     if (!this.cache) return { response, cache: 'off' };
     try {
       await this.cache.set(name, response, CACHE_TTL_MS[q.period]);

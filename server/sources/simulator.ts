@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
+import { SERIES_PERIODS } from '../../src/core/series-shape.js';
 import type { AppendInput } from '../bus/bus.js';
 import type { SeriesPoint, SeriesStore } from '../series/series-store.js';
 import type { Publish } from './publisher.js';
 import { GameBoard } from './sim/games.js';
 import { LeagueTable } from './sim/leagues.js';
 import { NewsWire } from './sim/news.js';
-import { PriceWalk } from './sim/prices.js';
+import { PriceWalk, type HistoryTier } from './sim/prices.js';
 import { pick, type Random } from './sim/random.js';
 import { ServiceBoard } from './sim/services.js';
 import { TradeTape } from './sim/trades.js';
@@ -22,13 +23,23 @@ export interface SimulatorIntervals {
 
 export const DEFAULT_INTERVALS: SimulatorIntervals = { prices: 1000, trades: 700, games: 3000, leagues: 4000, services: 1500, rss: 20_000 };
 
+/**
+ * The backfilled price history: for each chart period, two points per bucket of its step (so the
+ * high/low of a bucket is a real range), back to its span; `all` reaches past `1y` to 395 days,
+ * inside the default SERIES_RETENTION_MS (400 days). About 2,900 points per item.
+ */
+export const HISTORY_TIERS: readonly HistoryTier[] = [
+  ...(['1h', '24h', '7d', '30d', '90d', '1y'] as const).map((p) => ({ spanMs: SERIES_PERIODS[p].spanMs, stepMs: SERIES_PERIODS[p].stepMs / 2 })),
+  { spanMs: 395 * 86_400_000, stepMs: SERIES_PERIODS.all.stepMs / 2 },
+];
+
 /** The key of topic `rss` the simulator's headlines go to. */
 export const DEMO_FEED_KEY = 'demo';
 
 export interface SimulatorOptions {
   publish: Publish;
   log: Logger;
-  /** Where 24 h of price history is backfilled at start (only into empty series). */
+  /** Where price history for every chart period is backfilled at start (only into empty series). */
   series?: SeriesStore;
   random?: Random;
   now?: () => number;
@@ -38,8 +49,8 @@ export interface SimulatorOptions {
    * lease makes one of them the simulator; a relay that takes over publishes its whole state first.
    */
   leader?: () => boolean;
-  /** Length of the backfilled history (default 24 h) and the time between its points (default 2 min). */
-  history?: { spanMs: number; stepMs: number };
+  /** The backfilled history's layers, spans ascending (default {@link HISTORY_TIERS}: every chart period full). */
+  history?: readonly HistoryTier[];
 }
 
 export interface Simulator {
@@ -156,16 +167,12 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   });
   every(intervals.games, () => send(games.tick(now()).map((id) => gameInput(id))));
 
-  /** Writes a history ending at today's prices into empty series, so charts open with a day of data. */
+  /** Writes a history ending at today's prices into empty series, so every chart period opens full. */
   async function backfill(store: SeriesStore, t: number): Promise<void> {
-    const { spanMs, stepMs } = options.history ?? { spanMs: 86_400_000, stepMs: 120_000 };
-    const count = Math.floor(spanMs / stepMs);
+    const tiers = options.history ?? HISTORY_TIERS;
     for (const id of prices.ids) {
       if ((await store.count('prices', id)) > 0) continue;
-      const points: SeriesPoint[] = prices.history(id, t - stepMs, stepMs, count).map((v, i) => {
-        const pt = t - (count - i) * stepMs;
-        return { topic: 'prices', key: id, id: `sim-${pt}`, t: pt, values: { high: v.high, low: v.low } };
-      });
+      const points: SeriesPoint[] = prices.history(id, t - tiers[0].stepMs, tiers).map(({ t: pt, value }) => ({ topic: 'prices', key: id, id: `sim-${pt}`, t: pt, values: { high: value.high, low: value.low } }));
       await store.record(points);
     }
   }

@@ -6,6 +6,8 @@ import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
 /** `GET /v1/series/:topic/:key` on one relay (memory bus and memory series store), over a real socket. */
 
 const nowS = () => Math.floor(Date.now() / 1000);
+/** The start of the 1-minute bucket (the 1h period's step) holding `ms`. */
+const minute = (ms: number) => Math.floor(ms / 60_000) * 60_000;
 
 async function series(r: InProcessRelay, path: string) {
   const res = await fetch(`${r.url}/v1/series/${path}`);
@@ -45,12 +47,14 @@ describe('series route (memory)', () => {
       key: '4151',
       period: '1h',
       lastEventId: pub.body.ids[5],
+      stepMs: 60_000,
       sampled: false,
-      t: [(t - 1800) * 1000, (t - 60) * 1000],
+      t: [minute((t - 1800) * 1000), minute((t - 60) * 1000)],
       series: { high: [110, 110], low: [95, 99] },
     });
     const day = await series(r, 'prices/4151?period=24h&fields=low');
-    assert.deepEqual(day.body.t, [(t - 7200) * 1000, (t - 1800) * 1000, (t - 60) * 1000]);
+    const fiveMinutes = (ms: number) => Math.floor(ms / 300_000) * 300_000;
+    assert.deepEqual(day.body.t, [fiveMinutes((t - 7200) * 1000), fiveMinutes((t - 1800) * 1000), fiveMinutes((t - 60) * 1000)]);
     assert.deepEqual(day.body.series, { low: [90, 95, 99] });
     const other = await series(r, 'prices/561');
     assert.equal(other.body.period, '24h', 'the default period');
@@ -67,25 +71,29 @@ describe('series route (memory)', () => {
     await r.ctx.series.recorder.idle();
     const res = await series(r, 'prices/k?period=1h');
     assert.equal(res.body.t.length, 1);
-    assert.ok(res.body.t[0] >= before - 5 && res.body.t[0] <= Date.now() + 5);
+    // Drawn at the start of its minute.
+    assert.ok(res.body.t[0] >= minute(before) && res.body.t[0] <= minute(Date.now()), `${res.body.t[0]} is not the start of the minute of ${before}`);
   });
 
-  test('sample=true reduces to the point budget and keeps a spike', async () => {
+  test('sample=true reduces the buckets to the point budget and keeps a spike', async () => {
     const r = await relay();
-    const t0 = nowS() - 3000;
-    const events = Array.from({ length: 2000 }, (_, i) => ({ topic: 'prices', key: 'spiky', op: 'upsert', data: { high: i === 1234 ? 9999 : 100 + (i % 7), low: 90, ts: t0 + i } }));
+    // 2000 points 43 s apart: the last 24 h, about 288 buckets of 5 minutes, 7 points each.
+    const t0 = nowS() - 2000 * 43;
+    const events = Array.from({ length: 2000 }, (_, i) => ({ topic: 'prices', key: 'spiky', op: 'upsert', data: { high: i === 1234 ? 9999 : 100 + (i % 7), low: 90, ts: t0 + i * 43 } }));
     assert.equal((await publish(r.url, events)).status, 200);
     await r.ctx.series.recorder.idle();
     const raw = await series(r, 'prices/spiky?period=24h');
-    assert.equal(raw.body.t.length, 2000);
+    assert.ok(raw.body.t.length >= 287 && raw.body.t.length <= 290, `${raw.body.t.length} buckets`);
     assert.equal(raw.body.sampled, false);
     const sampled = await series(r, 'prices/spiky?period=24h&sample=true&points=100');
     assert.equal(sampled.body.sampled, true);
     assert.ok(sampled.body.t.length <= 100 && sampled.body.t.length > 50, `${sampled.body.t.length} points`);
     assert.equal(Math.max(...sampled.body.series.high), 9999);
-    assert.equal(sampled.body.t.at(-1), (t0 + 1999) * 1000, 'the newest point is kept');
+    assert.equal(sampled.body.t.at(-1), raw.body.t.at(-1), 'the newest bucket is kept');
+    assert.ok(sampled.body.t.every((t: number) => raw.body.t.includes(t)), 'sampling keeps bucket starts');
     const defaultBudget = await series(r, 'prices/spiky?period=24h&sample=true');
-    assert.ok(defaultBudget.body.t.length <= 500 && defaultBudget.body.t.length > 400);
+    assert.equal(defaultBudget.body.sampled, false, '288 buckets fit the default budget of 500');
+    assert.deepEqual(defaultBudget.body.t, raw.body.t);
   });
 
   test('bad parameters answer 400 naming the parameter; a topic that is not a series answers 404', async () => {
@@ -130,9 +138,10 @@ describe('series route (memory)', () => {
     events.push({ topic: 'prices', key: 'old', op: 'upsert', data: { high: 1, ts: t } });
     await publish(r.url, events);
     await r.ctx.series.recorder.idle();
-    const res = await series(r, 'prices/r?period=all');
-    assert.deepEqual(res.body.series.high, [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
-    const old = await series(r, 'prices/old?period=all');
-    assert.deepEqual(old.body.series.high, [1], 'the point older than the retention window is gone');
+    const kept = await r.ctx.series.store.range('prices', 'r', 0, Infinity);
+    assert.deepEqual(kept.map((p) => p.values.high), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    const old = await r.ctx.series.store.range('prices', 'old', 0, Infinity);
+    assert.deepEqual(old.map((p) => p.values.high), [1], 'the point older than the retention window is gone');
+    assert.deepEqual((await series(r, 'prices/old?period=all')).body.series.high, [1]);
   });
 });

@@ -1,6 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
+import { SERIES_PERIODS } from '../../src/core/series-shape.js';
 import type { Envelope } from '../../src/core/wire.js';
 import { MemoryBus } from '../../server/bus/memory-bus.js';
 import { MemorySeriesStore } from '../../server/series/memory-series-store.js';
@@ -38,7 +39,7 @@ describe('simulator', () => {
       series: store,
       random: seededRandom(42),
       intervals: { prices: 10, leagues: 15, services: 10, rss: 25 },
-      history: { spanMs: 3_600_000, stepMs: 60_000 },
+      history: [{ spanMs: 3_600_000, stepMs: 60_000 }],
     });
     sims.push(sim);
     await sim.ready;
@@ -103,7 +104,7 @@ describe('simulator', () => {
     const bus = new MemoryBus(TEST_BUS_OPTIONS);
     const store = new MemorySeriesStore({ maxAgeMs: 86_400_000, maxPoints: 10_000 });
     await store.record([{ topic: 'prices', key: '4151', id: 'existing', t: Date.now() - 1000, values: { high: 2, low: 1 } }]);
-    const sim = startSimulator({ publish: busPublisher(bus), log, series: store, random: seededRandom(1), intervals: { prices: 1000, leagues: 1000, services: 1000, rss: 1000 }, history: { spanMs: 600_000, stepMs: 60_000 } });
+    const sim = startSimulator({ publish: busPublisher(bus), log, series: store, random: seededRandom(1), intervals: { prices: 1000, leagues: 1000, services: 1000, rss: 1000 }, history: [{ spanMs: 600_000, stepMs: 60_000 }] });
     sims.push(sim);
     await sim.ready;
     await sim.stop();
@@ -122,6 +123,14 @@ describe('simulator', () => {
       const chart = await (await fetch(`${relay.url}/v1/series/prices/4151?period=24h&sample=true&points=200`)).json();
       assert.equal(chart.sampled, true, 'a day of backfilled history is there from the start');
       assert.ok(chart.t.length > 100 && chart.t.length <= 200);
+      // Every period the chart offers opens full: a point in (nearly) every bucket of its step.
+      for (const [period, { spanMs, stepMs }] of Object.entries(SERIES_PERIODS)) {
+        const full = Math.min(spanMs, 395 * 86_400_000) / stepMs;
+        const res = await (await fetch(`${relay.url}/v1/series/prices/4151?period=${period}`)).json();
+        assert.ok(res.t.length >= full - 2 && res.t.length <= full + 2, `${period}: ${res.t.length} points for ${full} buckets`);
+        assert.ok(res.t[0] <= Date.now() - Math.min(spanMs, 395 * 86_400_000) + 2 * stepMs, `${period}: the history reaches back its whole span`);
+        assert.ok(res.series.high.every((h: number, i: number) => h > res.series.low[i]), `${period}: high above low in every bucket`);
+      }
       await waitUntil(async () => {
         const snap = await (await fetch(`${relay.url}/v1/topics/rss`)).json();
         return Array.isArray(snap.items[feedIdFor(feedUrl)]) && Array.isArray(snap.items.demo);

@@ -8,6 +8,12 @@ export interface PriceValue {
   ts: number;
 }
 
+/** One layer of a backfilled history: points `stepMs` apart, reaching back `spanMs` from now. */
+export interface HistoryTier {
+  spanMs: number;
+  stepMs: number;
+}
+
 interface Item {
   id: string;
   name: string;
@@ -54,19 +60,25 @@ export class PriceWalk {
   }
 
   /**
-   * A believable history ending at the item's current price: `count` points `stepMs` apart, the
-   * last at `endMs`, walked backwards from today's price so the chart joins the live points.
+   * A believable history ending at the item's current price, walked backwards from today's price
+   * so the chart joins the live points. Each tier (spans ascending) adds points `stepMs` apart,
+   * from where the tier before it ended back to `spanMs` before `endMs`: dense near now, sparse
+   * long ago, like the charts that show it. Oldest first.
    */
-  history(id: string, endMs: number, stepMs: number, count: number): PriceValue[] {
+  history(id: string, endMs: number, tiers: readonly HistoryTier[]): Array<{ t: number; value: PriceValue }> {
     const it = this.item(id);
-    const stepSigma = it.sigma * Math.sqrt(stepMs / 1000) * 0.2;
-    const out: PriceValue[] = new Array(count);
+    const out: Array<{ t: number; value: PriceValue }> = [];
     let mid = it.mid;
-    for (let i = count - 1; i >= 0; i--) {
-      out[i] = this.quote(it.name, mid, endMs - (count - 1 - i) * stepMs);
-      mid = Math.max(1, mid * Math.exp(stepSigma * gaussian(this.random)));
+    let t = endMs;
+    for (const { spanMs, stepMs } of tiers) {
+      // A random walk's spread grows with the square root of time; capped so a year of daily steps stays believable.
+      const stepSigma = Math.min(0.02, it.sigma * Math.sqrt(stepMs / 1000) * 0.2);
+      for (; t > endMs - spanMs; t -= stepMs) {
+        out.push({ t, value: this.quote(it.name, mid, t) });
+        mid = Math.max(1, mid * Math.exp(stepSigma * gaussian(this.random)));
+      }
     }
-    return out;
+    return out.reverse();
   }
 
   private quote(name: string, mid: number, nowMs: number): PriceValue {

@@ -91,7 +91,7 @@ export class LivePriceChart extends LiveElement {
   private historyValue: SeriesResponse | null = null;
   private early: Envelope[] = [];
   private fieldNames: string[] = [];
-  private buffer = new LiveBuffer(BUCKET_MS['24h'], 0);
+  private buffer = new LiveBuffer(BUCKET_MS['24h'], []);
   /**
    * uPlot's aligned data: unix ms, then one array per field: the history reduced to the plot's
    * pixel columns (see {@link decimate}), then the live buffer's buckets after it.
@@ -131,7 +131,7 @@ export class LivePriceChart extends LiveElement {
   get liveTip(): LiveTip | null {
     const n = this.buffer.length;
     const end = this.buffer.newestBucketEnd();
-    if (n === 0 || this.liveInData === 0 || end === null || Date.now() >= end) return null;
+    if (!this.historyValue || !this.buffer.live || end === null || Date.now() >= end) return null;
     const values: Record<string, number | null> = {};
     this.fieldNames.forEach((f, i) => (values[f] = this.buffer.values[i][n - 1]));
     return { time: this.buffer.t[n - 1], values };
@@ -243,10 +243,12 @@ export class LivePriceChart extends LiveElement {
       this.error = { code: 'bad_period', message: `period="${this.period}" is not one of 1h, 24h, 7d, 30d, 90d, 1y, all` };
       this.phase = 'error';
     }
-    const switched = (changed.has('key') && changed.get('key') !== undefined) || (changed.has('period') && changed.get('period') !== undefined) || (changed.has('topic') && changed.get('topic') !== undefined);
+    const switched = (changed.has('key') && changed.get('key') !== undefined) || (changed.has('topic') && changed.get('topic') !== undefined);
     // A new connection (its <live-source>'s relay or token changed) may read another history.
     this.sourceMoved = this.historyFrom !== undefined && this.historyFrom !== this.live.liveConnection;
-    if (switched || this.sourceMoved || changed.has('fields')) this.resetData();
+    const moved = switched || this.sourceMoved || changed.has('fields');
+    // A period switch alone keeps the live points, re-bucketed, for after the new history.
+    if (moved || (changed.has('period') && changed.get('period') !== undefined)) this.resetData(!moved);
     super.willUpdate(changed);
     if (this.topic && this.key) this.foldSnapshotValue();
   }
@@ -328,14 +330,15 @@ export class LivePriceChart extends LiveElement {
     return `${this.defaultLabel()}: ${this.pointCount} points, latest ${latest}`;
   }
 
-  /** Clears history and live points (key or period switch); the next history starts afresh. */
-  private resetData(): void {
+  /** Clears the history and the live points (key switch), or keeps the live points re-bucketed for the period (`keepLive`). */
+  private resetData(keepLive = false): void {
     this.fetchAbort?.abort();
     this.historyValue = null;
     this.early = [];
     this.fieldNames = this.requestedFields() ?? [];
     this.lastValues = {};
-    this.buffer = new LiveBuffer(BUCKET_MS[parsePeriod(this.period) ?? '24h'], this.fieldNames.length);
+    const bucketMs = BUCKET_MS[parsePeriod(this.period) ?? '24h'];
+    this.buffer = keepLive ? this.buffer.rebucket(bucketMs) : new LiveBuffer(bucketMs, this.fieldNames);
     this.data = [[], ...this.fieldNames.map(() => [])];
     this.liveInData = 0;
     this.plot?.destroy();
@@ -379,11 +382,17 @@ export class LivePriceChart extends LiveElement {
 
   private takeHistory(s: SeriesResponse | null): void {
     const early = this.historyValue ? [] : this.early;
-    this.resetData();
+    this.resetData(true);
     if (!s) return;
     this.historyValue = s;
     if (this.fieldNames.length === 0) this.fieldNames = Object.keys(s.series);
-    this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames.length);
+    // The history's last bucket may still be filling: live points in it extend it. Live points the
+    // history does not hold yet (kept over a period switch) fold in after it.
+    const kept = this.buffer;
+    this.buffer = new LiveBuffer(kept.bucketMs, this.fieldNames);
+    const last = s.t.length - 1;
+    if (last >= 0) this.buffer.seed(s.t[last], this.fieldNames.map((f) => s.series[f]?.[last] ?? null));
+    this.buffer.absorb(kept, s.lastEventId);
     this.rebuildData(this.plotColumns());
     const n = s.t.length - 1;
     this.fieldNames.forEach((f) => {
@@ -409,7 +418,7 @@ export class LivePriceChart extends LiveElement {
     if (this.fieldNames.length === 0) {
       // No history fields and none requested: draw the point's numeric fields.
       this.fieldNames = Object.keys(data).filter((k) => k !== 'ts' && typeof data[k] === 'number');
-      this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames.length);
+      this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames);
       this.rebuildData();
     }
     const values: Array<number | null> = [];
@@ -421,18 +430,19 @@ export class LivePriceChart extends LiveElement {
     }
     const evictedBefore = this.buffer.evicted;
     const result = this.buffer.push(t, values, e.id);
-    if (result === 'dropped') return false;
+    if (result === 'dropped' || result === 'unchanged') return false;
     const x = this.data[0];
     const historyEnd = x.length - this.liveInData > 0 ? (x[x.length - this.liveInData - 1] as number) : -Infinity;
+    // The bucket the point folded into, as the buffer consolidated it.
+    const b = this.buffer.length - 1;
+    const bt = this.buffer.t[b];
     if (this.buffer.evicted !== evictedBefore) {
       this.rebuildData();
-    } else if (result === 'updated' && this.liveInData > 0) {
-      const i = x.length - 1;
-      x[i] = t;
-      for (let f = 0; f < values.length; f++) this.data[f + 1][i] = values[f];
-    } else if (result === 'appended' && t > historyEnd) {
-      x.push(t);
-      for (let f = 0; f < values.length; f++) this.data[f + 1].push(values[f]);
+    } else if (result === 'updated' && x[x.length - 1] === bt) {
+      for (let f = 0; f < values.length; f++) this.data[f + 1][x.length - 1] = this.buffer.values[f][b];
+    } else if (result === 'appended' && bt > historyEnd) {
+      x.push(bt);
+      for (let f = 0; f < values.length; f++) this.data[f + 1].push(this.buffer.values[f][b]);
       this.liveInData++;
     } else {
       return false;
@@ -457,7 +467,12 @@ export class LivePriceChart extends LiveElement {
     const end = t.length ? t[t.length - 1] : -Infinity;
     this.liveInData = 0;
     for (let i = 0; i < this.buffer.length; i++) {
-      if (this.buffer.t[i] <= end) continue;
+      if (this.buffer.t[i] < end) continue;
+      if (this.buffer.t[i] === end) {
+        // The history's last bucket, as live points extended it.
+        for (let f = 0; f < this.fieldNames.length; f++) this.data[f + 1][t.length - 1] = this.buffer.values[f][i];
+        continue;
+      }
       t.push(this.buffer.t[i]);
       for (let f = 0; f < this.fieldNames.length; f++) this.data[f + 1].push(this.buffer.values[f][i]);
       this.liveInData++;

@@ -1,23 +1,13 @@
-/** The periods `/v1/series` understands. */
-export type ChartPeriod = '1h' | '24h' | '7d' | '30d' | '90d' | '1y' | 'all';
+import { SERIES_PERIODS, type SeriesPeriod } from '../../core/series-shape.js';
 
-const MIN = 60_000;
-const HOUR = 60 * MIN;
-const DAY = 24 * HOUR;
+/** The periods `/v1/series` understands. */
+export type ChartPeriod = SeriesPeriod;
 
 /** Every period, shortest first. */
-export const PERIODS: readonly ChartPeriod[] = ['1h', '24h', '7d', '30d', '90d', '1y', 'all'];
+export const PERIODS = Object.keys(SERIES_PERIODS) as readonly ChartPeriod[];
 
-/** How wide one live bucket is per period: live points in one bucket are consolidated into one. */
-export const BUCKET_MS: Readonly<Record<ChartPeriod, number>> = {
-  '1h': MIN,
-  '24h': 5 * MIN,
-  '7d': 30 * MIN,
-  '30d': 2 * HOUR,
-  '90d': 6 * HOUR,
-  '1y': DAY,
-  all: DAY,
-};
+/** How wide one bucket is per period (the relay's step): live points in one bucket are consolidated into one. */
+export const BUCKET_MS = Object.fromEntries(PERIODS.map((p) => [p, SERIES_PERIODS[p].stepMs])) as Readonly<Record<ChartPeriod, number>>;
 
 /** The period named by `value`, or null when it is none of {@link PERIODS}. */
 export function parsePeriod(value: unknown): ChartPeriod | null {

@@ -1,17 +1,8 @@
+import type { SeriesResponse } from '../../core/series-shape.js';
 import type { ChartPeriod } from './periods.js';
 
-/** The answer of `GET /v1/series/:topic/:key`. */
-export interface SeriesResponse {
-  topic: string;
-  key: string;
-  period: string;
-  /** The log position the series is complete up to: live events after it are new. */
-  lastEventId: string | null;
-  sampled: boolean;
-  /** Unix ms, ascending. */
-  t: number[];
-  series: Record<string, Array<number | null>>;
-}
+/** The answer of `GET /v1/series/:topic/:key` (shared with the relay). */
+export type { SeriesResponse };
 
 /** Where and what to fetch. */
 export interface SeriesRequest {

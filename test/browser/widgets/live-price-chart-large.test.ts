@@ -7,15 +7,17 @@ import type { SeriesResponse } from '../../../src/elements/live-price-chart/seri
 const POINTS = 50_000;
 const DAY = 24 * 3600_000;
 const now = Date.now();
+/** Where a live point at `now` is drawn: the start of its 5-minute bucket (the 24h period's step). */
+const nowBucket = Math.floor(now / 300_000) * 300_000;
 
-/** 50,000 points over the last day (a smooth wave), with one spike up and one dip down in the middle. */
+/** 50,000 points over a day ending 6 minutes ago (a smooth wave), with one spike up and one dip down in the middle. */
 function bigHistory(spikeAt: number, dipAt: number): SeriesResponse {
-  const t0 = now - DAY - 60_000;
+  const t0 = now - DAY - 6 * 60_000;
   const t = Array.from({ length: POINTS }, (_, i) => Math.round(t0 + (i * DAY) / POINTS));
   const wave = (i: number) => 1000 + Math.round(Math.sin(i / 500) * 100);
   const high = t.map((_, i) => (i === spikeAt ? 9_999 : wave(i) + 10));
   const low = t.map((_, i) => (i === dipAt ? 3 : wave(i)));
-  return { topic: 'prices', key: '4151', period: '24h', lastEventId: `${t[POINTS - 1]}-0`, sampled: false, t, series: { high, low } };
+  return { topic: 'prices', key: '4151', period: '24h', stepMs: 5 * 60_000, lastEventId: `${t[POINTS - 1]}-0`, sampled: false, t, series: { high, low } };
 }
 
 const min = (a: Array<number | null>) => Math.min(...a.filter((v): v is number => v != null));
@@ -44,7 +46,7 @@ describe('<live-price-chart> with a long history', () => {
     expect(el.pointCount).to.equal(POINTS + 1);
     const after = el.chartData;
     expect(after.t.length).to.equal(drawn.t.length + 1);
-    expect(after.t[after.t.length - 1]).to.equal(now);
+    expect(after.t[after.t.length - 1]).to.equal(nowBucket);
     expect(after.series.high[after.t.length - 1]).to.equal(1500);
     expect(el.liveTip?.values).to.deep.equal({ high: 1500, low: 1400 });
     el.ingest([{ id: `${now + 1}-0`, topic: 'prices', key: '4151', op: 'upsert', data: { high: 1600, low: 1390, ts: (now + 1) / 1000 }, time: new Date(now + 1).toISOString() }]);
@@ -63,7 +65,7 @@ describe('<live-price-chart> with a long history', () => {
     const narrow = el.chartData;
     expect(max(narrow.series.high)).to.equal(9_999);
     expect(min(narrow.series.low)).to.equal(3);
-    expect(narrow.t.at(-1)).to.equal(now);
+    expect(narrow.t.at(-1)).to.equal(nowBucket);
     expect(el.pointCount).to.equal(POINTS + 1);
   });
 });

@@ -1,20 +1,23 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../../src/elements/live-price-chart/live-price-chart.js';
 import type { LivePriceChart } from '../../../src/elements/live-price-chart/live-price-chart.js';
+import { LiveBuffer } from '../../../src/elements/live-price-chart/live-buffer.js';
 import type { SeriesResponse } from '../../../src/elements/live-price-chart/series-fetch.js';
 import type { Envelope } from '../../../src/core/wire.js';
+import { SERIES_PERIODS, type SeriesPeriod } from '../../../src/core/series-shape.js';
 
 const MIN = 60_000;
 const now = Date.now();
 const minuteStart = Math.floor(now / MIN) * MIN;
 
 /** History: 60 points a minute apart ending two minutes ago, complete up to event `${end}-0`. */
-function history(period = '1h'): SeriesResponse {
+function history(period: SeriesPeriod = '1h'): SeriesResponse {
   const t = Array.from({ length: 60 }, (_, i) => minuteStart - (61 - i) * MIN);
   return {
     topic: 'prices',
     key: '4151',
     period,
+    stepMs: SERIES_PERIODS[period].stepMs,
     lastEventId: `${t[59]}-0`,
     sampled: false,
     t,
@@ -27,7 +30,7 @@ function tick(tMs: number, high: number, low: number, id = `${tMs}-${++seq}`): E
   return { id, topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Whip', high, low, ts: tMs / 1000 }, time: new Date(tMs).toISOString() };
 }
 
-async function chart(period = '1h'): Promise<LivePriceChart> {
+async function chart(period: SeriesPeriod = '1h'): Promise<LivePriceChart> {
   const el = await fixture<LivePriceChart>(html`<live-price-chart key="4151" period=${period} locale="en-US" style="width:600px"></live-price-chart>`);
   el.history = history(period);
   await el.updateComplete;
@@ -61,18 +64,19 @@ describe('<live-price-chart>', () => {
     el.ingest([tick(now, 200, 190)]);
     expect((await fired).detail.keys).to.deep.equal(['4151']);
     expect(el.pointCount).to.equal(61);
-    expect(lastOf(el)).to.deep.equal({ t: now, high: 200, low: 190 });
-    expect(el.liveTip).to.deep.equal({ time: now, values: { high: 200, low: 190 } });
+    // Drawn at its bucket's start, as the relay's history draws it.
+    expect(lastOf(el)).to.deep.equal({ t: minuteStart, high: 200, low: 190 });
+    expect(el.liveTip).to.deep.equal({ time: minuteStart, values: { high: 200, low: 190 } });
     await el.updateComplete;
     expect(el.shadowRoot!.querySelector('[part="live-tip"]')).to.exist;
   });
 
-  it('consolidates live points per period bucket: same bucket updates in place, a new bucket appends', async () => {
+  it('consolidates live points per period bucket: same bucket folds in place (high → max, low → min), a new bucket appends', async () => {
     const el = await chart('1h');
     const t0 = minuteStart - MIN; // a closed bucket: its point is no live tip
-    el.ingest([tick(t0 + 1000, 201, 191), tick(t0 + 2000, 202, 192), tick(t0 + 3000, 203, 193)]);
+    el.ingest([tick(t0 + 1000, 201, 191), tick(t0 + 2000, 203, 192), tick(t0 + 3000, 202, 193)]);
     expect(el.pointCount).to.equal(61);
-    expect(lastOf(el)).to.deep.equal({ t: t0 + 3000, high: 203, low: 193 });
+    expect(lastOf(el)).to.deep.equal({ t: t0, high: 203, low: 191 });
     expect(el.liveTip, 'bucket already closed').to.equal(null);
     el.ingest([tick(minuteStart + 10, 204, 194)]);
     expect(el.pointCount).to.equal(62);
@@ -81,7 +85,8 @@ describe('<live-price-chart>', () => {
 
   it('uses 5-minute buckets for 24h', async () => {
     const el = await chart('24h');
-    const base = Math.floor(now / (5 * MIN)) * 5 * MIN;
+    // The first 5-minute bucket after the history's last one.
+    const base = Math.floor(history().t[59] / (5 * MIN)) * 5 * MIN + 5 * MIN;
     el.ingest([tick(base + 1000, 1, 1), tick(base + 4 * MIN, 2, 2)]);
     expect(el.pointCount).to.equal(61);
     el.ingest([tick(base + 5 * MIN, 3, 3)]);
@@ -91,7 +96,7 @@ describe('<live-price-chart>', () => {
   it('keeps a patch\'s missing fields from the previous point', async () => {
     const el = await chart();
     el.ingest([{ id: `${now}-1`, topic: 'prices', key: '4151', op: 'patch', data: { high: 300, ts: now / 1000 }, time: new Date(now).toISOString() }]);
-    expect(lastOf(el)).to.deep.equal({ t: now, high: 300, low: 149 });
+    expect(lastOf(el)).to.deep.equal({ t: minuteStart, high: 300, low: 149 });
   });
 
   it('ignores events the history already holds and other keys', async () => {
@@ -111,7 +116,7 @@ describe('<live-price-chart>', () => {
     el.history = h;
     await el.updateComplete;
     expect(el.pointCount).to.equal(61);
-    expect(lastOf(el)).to.deep.equal({ t: now, high: 210, low: 200 });
+    expect(lastOf(el)).to.deep.equal({ t: minuteStart, high: 210, low: 200 });
     expect(el.chartData.series.high.filter((v) => v === 500)).to.deep.equal([]);
   });
 
@@ -125,17 +130,49 @@ describe('<live-price-chart>', () => {
     expect(lastOf(el).high).to.equal(249);
   });
 
-  it('clears history and live buffer on a period or key switch', async () => {
+  it('a live point in the history\'s last bucket extends that point rather than adding one', async () => {
     const el = await chart();
-    el.ingest([tick(now, 200, 190)]);
+    const h = history();
+    // The history's last bucket is the current minute (the relay answered while it was filling).
+    const open = { ...h, t: h.t.map((t) => t + 2 * MIN), lastEventId: `${minuteStart}-0` };
+    el.history = open;
+    await el.updateComplete;
+    el.ingest([tick(minuteStart + 10, 500, 100, `${minuteStart + 10}-0`)]);
+    expect(el.pointCount).to.equal(60);
+    expect(lastOf(el)).to.deep.equal({ t: minuteStart, high: 500, low: 100 });
+    expect(el.liveTip).to.deep.equal({ time: minuteStart, values: { high: 500, low: 100 } });
+    el.ingest([tick(minuteStart + 20, 400, 300, `${minuteStart + 20}-0`)]);
+    expect(lastOf(el), 'still the maximum high and the minimum low').to.deep.equal({ t: minuteStart, high: 500, low: 100 });
+  });
+
+  it('keeps the live points over a period switch, re-bucketed, after the new history', async () => {
+    const FIVE = 5 * MIN;
+    const F = Math.floor(minuteStart / FIVE) * FIVE;
+    const el = await chart('1h');
+    // A 1h history ending two minutes before the current 5-minute bucket F.
+    el.history = { ...history(), t: history().t.map((t) => t - minuteStart + F), lastEventId: `${F - 2 * MIN}-0` };
+    await el.updateComplete;
+    const covered = tick(F - MIN + 5000, 900, 10);
+    el.ingest([covered, tick(F + 1000, 250, 60), tick(F + 2000, 260, 70)]);
+    expect(el.pointCount).to.equal(62);
     el.period = '24h';
     await el.updateComplete;
     expect(el.getAttribute('phase')).to.equal('loading');
-    expect(el.pointCount).to.equal(0);
+    expect(el.pointCount, 'nothing drawn while the history loads').to.equal(0);
     expect(el.liveTip).to.equal(null);
-    el.history = history('24h');
+    // The 24h history's last bucket (F - 5 min) holds the first live point already; the others are newer.
+    const t = Array.from({ length: 60 }, (_, i) => F - (60 - i) * FIVE);
+    const high = t.map((_, i) => (i === 59 ? 900 : 100 + i));
+    el.history = { ...history('24h'), t, series: { high, low: t.map(() => 10) }, lastEventId: covered.id };
     await el.updateComplete;
-    expect(el.pointCount).to.equal(60);
+    expect(el.pointCount, 'the history and one 5-minute bucket').to.equal(61);
+    expect(lastOf(el)).to.deep.equal({ t: F, high: 260, low: 60 });
+    expect(el.chartData.series.high.filter((v) => v === 900), 'the point the history holds is drawn once').to.have.length(1);
+  });
+
+  it('clears history and live buffer on a key switch', async () => {
+    const el = await chart();
+    el.ingest([tick(now, 200, 190)]);
     el.key = '536';
     await el.updateComplete;
     expect(el.history).to.equal(null);
@@ -192,5 +229,35 @@ describe('<live-price-chart>', () => {
     el.applyEvents([{ topic: 'prices', key: '4151', op: 'upsert', data: { high: 7, low: 6 } }]);
     expect(lastOf(el).high).to.equal(7);
     expect(el.items.get('4151')).to.deep.equal({ high: 7, low: 6 });
+  });
+});
+
+describe('LiveBuffer', () => {
+  it('folds a bucket by each field\'s rule: high/…High/…_high → max, low/… → min, others → the newest point', () => {
+    const b = new LiveBuffer(MIN, ['high', 'dayLow', 'price', 'ask_high']);
+    const t0 = 10 * MIN;
+    expect(b.push(t0 + 5000, [10, 5, 7, 1], '1-0')).to.equal('appended');
+    expect(b.push(t0 + 30_000, [12, 6, 8, 0], '2-0')).to.equal('updated');
+    expect(b.push(t0 + 20_000, [11, 4, 99, 3], '3-0'), 'an older point in the bucket: max/min fold, the newest price stays').to.equal('updated');
+    expect(b.push(t0 + 30_000, [12, 6, 8, 0], '4-0'), 'nothing new').to.equal('unchanged');
+    expect([b.t, b.values]).to.deep.equal([[t0], [[12], [4], [8], [3]]]);
+    expect(b.push(t0 + MIN, [1, 1, 1, 1], '5-0')).to.equal('appended');
+    expect(b.t).to.deep.equal([t0, t0 + MIN]);
+    expect(b.push(t0 + 59_000, [100, 0, 0, 100], '6-0'), 'an older bucket').to.equal('dropped');
+  });
+
+  it('re-buckets for another period by the same rule, and absorbs only buckets newer than a log position', () => {
+    const b = new LiveBuffer(MIN, ['high', 'low', 'price']);
+    b.push(0, [1, 5, 1], '1-0');
+    b.push(MIN, [3, 2, 2], '2-0');
+    b.push(5 * MIN, [2, 9, 3], '3-0');
+    const five = b.rebucket(5 * MIN);
+    expect([five.t, five.values, five.ids]).to.deep.equal([[0, 5 * MIN], [[3, 2], [2, 9], [2, 3]], ['2-0', '3-0']]);
+    const seeded = new LiveBuffer(5 * MIN, ['price', 'high']);
+    seeded.seed(0, [0, 0]);
+    expect(seeded.live, 'a seeded bucket alone is history, not live').to.equal(false);
+    seeded.absorb(five, '2-0');
+    expect([seeded.t, seeded.values]).to.deep.equal([[0, 5 * MIN], [[0, 3], [0, 2]]]);
+    expect(seeded.live).to.equal(true);
   });
 });
