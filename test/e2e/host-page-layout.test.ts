@@ -20,7 +20,7 @@ let browser: Browser;
 
 before(async () => {
   ensureKitBuilt();
-  relay = await startRelay({ config: { SIMULATE: true } });
+  relay = await startRelay({ config: { SIMULATE: true, DEMO: true } });
   startSources(relay.ctx);
   browser = await launchChromium();
 });

@@ -23,7 +23,7 @@ before(async () => {
   ensureKitBuilt();
   redis = await startRedis();
   const bus = await RedisBus.connect({ ...TEST_BUS_OPTIONS, url: redis.url, prefix: 'e2e:' });
-  relay = await startRelay({ config: { REDIS_URL: redis.url, REDIS_PREFIX: 'e2e:', PUBSUB_BRIDGE: ['service:*=services'], PUBSUB_BRIDGE_FIELD: 'status' }, bus });
+  relay = await startRelay({ config: { REDIS_URL: redis.url, REDIS_PREFIX: 'e2e:', PUBSUB_BRIDGE: ['service:*=services'], PUBSUB_BRIDGE_FIELD: 'status', DEMO: true }, bus });
   startSources(relay.ctx);
   await waitUntil('the bridge to subscribe and take its lease', async () => {
     const clients = (await run('redis-cli', ['-p', String(redis.port), 'CLIENT', 'LIST'])).stdout;

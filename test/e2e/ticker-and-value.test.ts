@@ -15,7 +15,7 @@ let browser: Browser;
 
 before(async () => {
   ensureKitBuilt();
-  relay = await startRelay({ config: { SIMULATE: true, CORS_ORIGINS: ['*'] } });
+  relay = await startRelay({ config: { SIMULATE: true, DEMO: true, CORS_ORIGINS: ['*'] } });
   startSources(relay.ctx);
   cms = await serveCmsPage(relay.url);
   browser = await launchChromium();

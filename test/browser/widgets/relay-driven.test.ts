@@ -87,7 +87,9 @@ describe('widgets on a real relay', () => {
     const nowS = Math.floor(Date.now() / 1000);
     const points = (base: number) => Array.from({ length: 10 }, (_, i) => ({ topic: 'prices', key, op: 'upsert' as const, data: { name: 'X', high: base + i, low: base - 10 + i, ts: nowS - (11 - i) * 60 } }));
     await publish(main, points(100));
-    await publish(small, points(500));
+    // The small relay keeps 5 events, and refuses a batch larger than its log (413): two batches.
+    await publish(small, points(500).slice(0, 5));
+    await publish(small, points(500).slice(5));
     const source = await fixture<HTMLElement & { relay: string }>(html`<live-source relay=${main}><live-price-chart topic="prices" key=${key} period="1h" fields="high,low"></live-price-chart></live-source>`);
     const el = source.querySelector('live-price-chart') as LivePriceChart;
     await waitFor('the first relay\'s history', () => el.phase === 'ready' && el.chartData.series.high.at(-1) === 109);
