@@ -103,8 +103,11 @@ export class LiveTopicController implements ReactiveController {
     this.current = conn;
     this.connection = conn.status;
     this.stopStatus = conn.onStatus((status) => {
+      const was = this.connection;
       this.connection = status;
-      this.host.requestUpdate();
+      // Every event moves lastEventAt: only a host without a topic (the indicator) shows it; a
+      // widget re-renders with its own batches, not with every topic's events.
+      if (!this.options.topic() || status.status != was.status || status.error != was.error || status.attempts != was.attempts) this.host.requestUpdate();
     });
     const topic = this.options.topic();
     const key = this.options.key?.() ?? null;

@@ -31,6 +31,7 @@ export const liveIndicatorStyles = css`
     gap: 0.4em;
   }
   [part='dot'] {
+    position: relative;
     inline-size: var(--_dot);
     block-size: var(--_dot);
     border-radius: 50%;
@@ -39,7 +40,17 @@ export const liveIndicatorStyles = css`
   }
   :host([status='open']) [part='dot'] {
     background: var(--_live);
-    animation: pulse 2s ease-in-out infinite;
+  }
+  /* The pulse is a ring on a pseudo-element animating only transform and opacity, which the
+     compositor runs without a main-thread paint per frame (a box-shadow pulse repaints forever). */
+  :host([status='open']) [part='dot']::after {
+    content: '';
+    position: absolute;
+    inset: 0;
+    border-radius: 50%;
+    background: var(--_live);
+    opacity: 0;
+    animation: pulse 2s ease-out infinite;
   }
   :host([status='connecting']) [part='dot'] {
     background: var(--_connecting);
@@ -57,8 +68,13 @@ export const liveIndicatorStyles = css`
     color: var(--_muted);
   }
   @keyframes pulse {
-    50% {
-      box-shadow: 0 0 0 0.3em color-mix(in srgb, var(--_live) 25%, transparent);
+    from {
+      transform: scale(1);
+      opacity: 0.5;
+    }
+    to {
+      transform: scale(2.2);
+      opacity: 0;
     }
   }
   @keyframes blink {
@@ -67,7 +83,8 @@ export const liveIndicatorStyles = css`
     }
   }
   @media (prefers-reduced-motion: reduce) {
-    [part='dot'] {
+    [part='dot'],
+    [part='dot']::after {
       animation: none !important;
     }
   }
