@@ -67,14 +67,13 @@ export const liveIndicatorStyles = css`
   [part='attempts'] {
     color: var(--_muted);
   }
+  /* It ends at the ring's own opacity, 0. */
   @keyframes pulse {
     from {
-      transform: scale(1);
       opacity: 0.5;
     }
     to {
       transform: scale(2.2);
-      opacity: 0;
     }
   }
   @keyframes blink {

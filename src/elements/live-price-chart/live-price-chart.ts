@@ -276,6 +276,10 @@ export class LivePriceChart extends LiveElement {
     }
     if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.rebuildPlot();
     if (this.phase === 'ready' && !this.plot) void this.ensurePlot();
+    if (this.drawSkipped) {
+      this.drawSkipped = false;
+      this.scheduleDraw(false);
+    }
     if (this.plotEl && !this.resizeObserver) {
       this.resizeObserver = new ResizeObserver(() => this.scheduleDraw(false, true));
       this.resizeObserver.observe(this.plotEl);
@@ -511,7 +515,16 @@ export class LivePriceChart extends LiveElement {
   private dirtyData = false;
   private dirtySize = false;
 
+  /** A redraw was skipped while the chart was unseen (see LiveElement.shouldUpdate); done when seen. */
+  private drawSkipped = false;
+
   private draw(): void {
+    if (this.plot && (this.offScreen || document.hidden)) {
+      // The data stays current; the catch-up render (when seen again) draws it once.
+      this.drawSkipped = true;
+      this.requestUpdate();
+      return;
+    }
     if (this.pendingLive) {
       this.pendingLive = false;
       if (this.key) this.notifyLive(this.key);
