@@ -12,6 +12,7 @@ export const SERVERS = {
   'better-sse': { cmd: ['bench/servers/better-sse.mjs'], label: 'better-sse Channel (peer)' },
   'relay-memory': { cmd: ['--import', 'tsx', 'server/main.ts'], label: 'relay, memory bus' },
   'relay-redis': { cmd: ['--import', 'tsx', 'server/main.ts'], label: 'relay, Redis bus', redis: true },
+  'relay-simulated': { cmd: ['--import', 'tsx', 'bench/servers/sped-up-relay.ts'], label: 'relay, memory bus, simulator x SIM_SPEED' },
 };
 
 /** Starts one server as a child process and waits for its `listening on` banner. */

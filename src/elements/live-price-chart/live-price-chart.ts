@@ -577,6 +577,9 @@ export class LivePriceChart extends LiveElement {
     if (this.plot || this.plotPromise) return;
     this.plotPromise = (async () => {
       const UPlot = await loadUplot();
+      // A task of its own per chart: several charts share uPlot's import, and their first draws
+      // would otherwise run back to back in one long task.
+      await new Promise((resolve) => setTimeout(resolve));
       await this.updateComplete;
       const el = this.plotEl;
       if (!el || this.plot || !this.isConnected) return;
