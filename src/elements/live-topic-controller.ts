@@ -102,10 +102,11 @@ export class LiveTopicController implements ReactiveController {
     this.liveConnection = conn;
     this.connection = conn.status;
     this.stopStatus = conn.onStatus((status) => {
+      // Only a host without a topic (the indicator) shows the status, and it re-renders when the
+      // connection's state changes. Every event moves lastEventAt: a widget re-renders with its
+      // own batches, and the indicator ages its "updated … ago" once a second (its refresh).
+      if (!topic && status.lastEventAt == this.connection.lastEventAt) this.host.requestUpdate();
       this.connection = status;
-      // Only a host without a topic (the indicator) shows the status. It changes with every event
-      // (lastEventAt): a widget re-renders with its own batches, not with every topic's events.
-      if (!topic) this.host.requestUpdate();
     });
     if (!topic) {
       return this.fail({ code: 'no_topic', message: 'no topic to show: set the element\'s topic attribute, e.g. topic="prices"' });

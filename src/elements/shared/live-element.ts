@@ -118,8 +118,9 @@ export abstract class LiveElement extends LitElement {
     this.offScreen = !e.pop()!.isIntersecting;
     this.seen();
   });
+  // Seen or not, a stale widget asks for its update: shouldUpdate holds it back again while unseen.
   private readonly seen = () => {
-    if (this.stale && !this.offScreen && !document.hidden) {
+    if (this.stale) {
       this.stale = false;
       this.requestUpdate();
     }

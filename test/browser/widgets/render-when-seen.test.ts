@@ -2,6 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../../src/elements/live-source/live-source.js';
 import '../../../src/elements/service-status/service-status.js';
 import '../../../src/elements/live-price-chart/live-price-chart.js';
+import '../../../src/elements/live-indicator/live-indicator.js';
 import type { ServiceStatus } from '../../../src/elements/service-status/service-status.js';
 import type { LivePriceChart } from '../../../src/elements/live-price-chart/live-price-chart.js';
 import { publish, relays, uniqueTopic, waitFor } from '../helpers.js';
@@ -131,5 +132,22 @@ describe('widgets render only what is seen', () => {
     await waitFor('the other topic\'s events', () => (otherEl.items.get('x') as { progress?: number }).progress === 2);
     await frames(3);
     expect(renders.count).to.equal(0);
+  });
+
+  it('<live-indicator> does not re-render for each event: its "updated … ago" ages once a second', async () => {
+    const { main } = await relays();
+    const topic = uniqueTopic('tick');
+    await publish(main, { topic, key: 'x', op: 'upsert', data: { name: 'X', status: 'idle', progress: 0 } });
+    const source = await fixture(html`<live-source relay=${main}><live-indicator></live-indicator><service-status topic=${topic}></service-status></live-source>`);
+    const indicator = source.querySelector('live-indicator')!;
+    const el = source.querySelector('service-status') as ServiceStatus;
+    await waitFor('open and ready', () => indicator.getAttribute('status') === 'open' && el.phase === 'ready');
+    await frames(3);
+    const renders = countRenders(indicator);
+    for (let i = 1; i <= 6; i++) await publish(main, { topic, key: 'x', op: 'patch', data: { progress: i } });
+    await waitFor('the events', () => (el.items.get('x') as { progress?: number }).progress === 6);
+    await frames(3);
+    // At most the once-a-second refresh, not one render per event.
+    expect(renders.count).to.be.at.most(2);
   });
 });
