@@ -129,7 +129,8 @@ async function steadyState(browser, url) {
     const tab = await ctx.newPage();
     await tab.goto(url, { waitUntil: 'load' });
     await allReady(tab);
-    await tab.waitForTimeout(2000);
+    // Settled: the first draws done and the indicator's pulse (three beats when the stream opens) over.
+    await tab.waitForTimeout(8000);
     const cdp = await ctx.newCDPSession(tab);
     await cdp.send('Performance.enable');
     const measure = async () => {
