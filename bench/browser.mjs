@@ -47,3 +47,29 @@ export async function publishTo(url, body) {
   if (res.status !== 200) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
   return res.json();
 }
+
+/**
+ * A page's main-thread cost over `ms` of wall time, per second: `task` is Chromium's TaskDuration
+ * (wall time inside main-thread tasks, what the issue's goals are written in: it also grows when
+ * other processes hold the CPU), `cpu` its ThreadTime (the main thread's CPU time, steadier on a
+ * shared machine). `cdp` is a CDP session on the page with `Performance.enable` sent.
+ */
+export async function mainThreadCost(cdp, ms) {
+  const read = async () => {
+    const m = (await cdp.send('Performance.getMetrics')).metrics;
+    return { task: m.find((x) => x.name === 'TaskDuration').value, cpu: m.find((x) => x.name === 'ThreadTime').value };
+  };
+  const a = await read();
+  const w0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = await read();
+  const seconds = (performance.now() - w0) / 1000;
+  return { task: ((b.task - a.task) * 1000) / seconds, cpu: ((b.cpu - a.cpu) * 1000) / seconds };
+}
+
+/** The median of numbers. */
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}

@@ -13,6 +13,7 @@ export const SERVERS = {
   'better-sse-batched': { cmd: ['bench/servers/better-sse.mjs', '--batch'], label: 'better-sse, batch per request (peer)' },
   'relay-memory': { cmd: ['--import', 'tsx', 'server/main.ts'], label: 'relay, memory bus' },
   'relay-redis': { cmd: ['--import', 'tsx', 'server/main.ts'], label: 'relay, Redis bus', redis: true },
+  'relay-simulated': { cmd: ['--import', 'tsx', 'bench/servers/sped-up-relay.ts'], label: 'relay, memory bus, simulator x SIM_SPEED' },
 };
 
 /** Starts one server as a child process and waits for its `listening on` banner. */

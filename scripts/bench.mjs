@@ -12,12 +12,13 @@ import { browserConnections } from '../bench/browser-connections.mjs';
 import { chart } from '../bench/chart.mjs';
 import { connections, PER_PROCESS_SOCKETS } from '../bench/connections.mjs';
 import { fanout } from '../bench/fanout.mjs';
+import { hostPage } from '../bench/host-page.mjs';
 import { root } from '../bench/processes.mjs';
 import { printReport } from '../bench/report.mjs';
 import { redisLimits } from '../bench/redis-limits.mjs';
 import { scaleOut } from '../bench/scale-out.mjs';
 
-const SECTIONS = ['fanout', 'redis-limits', 'connections', 'scale-out', 'bundle', 'chart', 'browser'];
+const SECTIONS = ['fanout', 'redis-limits', 'connections', 'scale-out', 'bundle', 'chart', 'browser', 'host-page'];
 const { values: opts } = parseArgs({
   options: {
     only: { type: 'string' },
@@ -34,6 +35,8 @@ const { values: opts } = parseArgs({
     'ramp-servers': { type: 'string', default: 'raw-node,relay-memory' },
     'scale-out': { type: 'string', default: '20000,50000' },
     relays: { type: 'string', default: '3' },
+    'lighthouse-runs': { type: 'string', default: '3' },
+    soak: { type: 'string', default: '60' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -55,6 +58,8 @@ if (opts.help) {
   --ramp-servers a,b  servers to ramp (raw-node,relay-memory)
   --scale-out a,b     totals to ramp over several relays on one Redis (20000,50000)
   --relays N          relay processes for --scale-out (3; each holds < ${PER_PROCESS_SOCKETS + 1000})
+  --lighthouse-runs N host-page: Lighthouse runs per page and profile, the median is reported (3; 0 skips Lighthouse)
+  --soak S            host-page: seconds of the heap soak, the simulator 60x faster (60: an hour)
   --no-build          measure dist/ as it is instead of running the build first`);
   process.exit(0);
 }
@@ -136,6 +141,10 @@ try {
   if (only.includes('chart')) {
     log('\nchart');
     await section('chart', () => chart({ log }));
+  }
+  if (only.includes('host-page')) {
+    log('\nhost page');
+    await section('hostPage', () => hostPage({ log, lighthouseRuns: opts['lighthouse-runs'] === '0' ? 0 : number('lighthouse-runs'), soakSeconds: number('soak') }));
   }
   if (only.includes('browser')) {
     log('\nbrowser connections');

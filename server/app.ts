@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import compression from 'compression';
 import express, { type ErrorRequestHandler } from 'express';
 import type { RelayContext } from './context.js';
 import { readerAuth } from './auth/reader-auth.js';
@@ -24,6 +25,11 @@ export function createApp(ctx: RelayContext, streams: StreamHandler = streamHand
   app.set('etag', false);
   app.use(noSniff);
   app.get('/v1/events', (req, res) => streams(req, res));
+  // JSON answers and demo files by Accept-Encoding (brotli q4 first, then gzip), with Vary; 1 kB
+  // and up (below that the header costs what the coding saves). SSE stays plain: its route is
+  // above, and the filter refuses the type in case a stream ever passes through here. The kit's
+  // files go out as the build precompressed them (routes/kit.ts marks them).
+  app.use(compression({ filter: (req, res) => !(res as express.Response).locals.precompressed && !String(res.getHeader('Content-Type')).startsWith('text/event-stream') && compression.filter(req, res) }));
   app.use(cors(ctx.config.CORS_ORIGINS));
 
   app.use(healthRoutes(ctx));

@@ -41,6 +41,9 @@ export function kitRoutes(ctx: RelayContext): Router {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.type(rel.endsWith('.css') ? 'text/css' : 'text/javascript');
     res.vary('Accept-Encoding');
+    // The kit chooses its own coding (its precompressed siblings, or plain with byte ranges): the
+    // app's on-the-fly compression leaves it alone (see app.ts).
+    res.locals.precompressed = true;
     // Brotli wherever it is accepted (browsers list `gzip, deflate, br, zstd`, all at q=1, and a
     // plain negotiation would pick the first); `br;q=0` or its absence falls back to gzip.
     const coding = req.acceptsEncodings('br') ? 'br' : req.acceptsEncodings('gzip') ? 'gzip' : false;

@@ -19,7 +19,8 @@ export const CACHE_TTL_MS: Record<Period, number> = {
 };
 
 export const DEFAULT_POINTS = 500;
-export const MAX_POINTS = 5000;
+/** As many as a series keeps by default (SERIES_MAX_POINTS): `sample=false` answers that many anyway. */
+export const MAX_POINTS = 100_000;
 
 /** A validated series query. */
 export interface SeriesQuery {

@@ -53,11 +53,8 @@ export class LiveTopicController implements ReactiveController {
     host.addController(this);
   }
 
-  /** The connection in use (null before connect or when none is configured). */
-  get liveConnection(): LiveConnection | null {
-    return this.current;
-  }
-  private current: LiveConnection | null = null;
+  /** The connection in use (null before connect or when none is configured). Read-only. */
+  liveConnection: LiveConnection | null = null;
   private following = '';
 
   hostConnected(): void {
@@ -96,18 +93,21 @@ export class LiveTopicController implements ReactiveController {
       this.release();
       return this.fail({ code: 'no_relay', message: (err as Error).message });
     }
-    const wanted = `${this.options.topic() ?? ''}/${this.options.key?.() ?? ''}`;
-    if (this.subscription && conn === this.current && wanted === this.following) return;
-    this.release();
-    this.following = wanted;
-    this.current = conn;
-    this.connection = conn.status;
-    this.stopStatus = conn.onStatus((status) => {
-      this.connection = status;
-      this.host.requestUpdate();
-    });
     const topic = this.options.topic();
     const key = this.options.key?.() ?? null;
+    const wanted = `${topic ?? ''}/${key ?? ''}`;
+    if (this.subscription && conn === this.liveConnection && wanted === this.following) return;
+    this.release();
+    this.following = wanted;
+    this.liveConnection = conn;
+    this.connection = conn.status;
+    this.stopStatus = conn.onStatus((status) => {
+      // Only a host without a topic (the indicator) shows the status, and it re-renders when the
+      // connection's state changes. Every event moves lastEventAt: a widget re-renders with its
+      // own batches, and the indicator ages its "updated … ago" once a second (its refresh).
+      if (!topic && status.lastEventAt == this.connection.lastEventAt) this.host.requestUpdate();
+      this.connection = status;
+    });
     if (!topic) {
       return this.fail({ code: 'no_topic', message: 'no topic to show: set the element\'s topic attribute, e.g. topic="prices"' });
     }
@@ -117,9 +117,6 @@ export class LiveTopicController implements ReactiveController {
     } catch (err) {
       return this.fail({ code: 'bad_selector', message: (err as Error).message });
     }
-    this.phase = 'loading';
-    this.error = null;
-    this.items = EMPTY;
     this.changedKeys = NO_KEYS;
     this.subscription = conn.subscribe(selector, (batch) => this.onBatch(batch));
     this.items = this.subscription.items;

@@ -122,7 +122,8 @@ export function openLeaderLink(options: LinkOptions, deliver: Deliver): HubLink 
   const lead = (release: () => void) => {
     const hub = new StreamHub({ relay: options.relay, token: options.tokens, heartbeatMs: options.heartbeatMs, lastEventId: lastSeen });
     const own = hub.attach({ deliver });
-    const bridge = hub.attach({ deliver: (msg) => post({ t: 'hub', msg }) });
+    // Alone, nobody listens: every event moves the status, and each post is a trip through the browser process.
+    const bridge = hub.attach({ deliver: (msg) => roster.size > 0 && post({ t: 'hub', msg }) });
     leading = { hub, own, bridge, bridged: new Set(), release };
     syncBridge();
     if (mine.size) own.subscribe([...mine]);

@@ -40,7 +40,7 @@ export function openLink(options: LinkOptions, deliver: Deliver): HubLink {
   if (workerUsable(options)) {
     mode = 'worker';
     link = openWorkerLink(options, deliver, (reason) => {
-      if (typeof console !== 'undefined') console.warn(`live-elements: ${reason}; sharing the stream between tabs by leader election instead`);
+      console.warn(`live-elements: ${reason}; sharing the stream between tabs by leader election instead`);
       link?.close();
       shared();
     });

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type PropertyDeclarations } from 'lit';
 import { LiveTopicController } from '../live-topic-controller.js';
+import { RefreshController } from '../shared/refresh-controller.js';
 import type { ConnectionState, ConnectionStatus } from '../../core/status.js';
 import { defineElement } from '../define.js';
 import { liveIndicatorStyles } from './live-indicator.styles.js';
@@ -62,21 +63,8 @@ export class LiveIndicator extends LitElement {
   hideUpdated = false;
 
   private readonly live = new LiveTopicController(this, { topic: () => null });
-  private ticker: ReturnType<typeof setInterval> | null = null;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // "updated 5 s ago" must age even when no event comes.
-    this.ticker = setInterval(() => {
-      if (this.live.connection.lastEventAt !== null && !this.hideUpdated) this.requestUpdate();
-    }, 1000);
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    if (this.ticker) clearInterval(this.ticker);
-    this.ticker = null;
-  }
+  /** "updated 5 s ago" must age even when no event comes. */
+  protected readonly refresh = new RefreshController(this, 1000);
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
     const c = this.live.connection;

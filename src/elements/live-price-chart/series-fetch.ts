@@ -12,6 +12,8 @@ export interface SeriesRequest {
   key: string;
   period: ChartPeriod;
   fields?: readonly string[] | null;
+  /** History points to ask for (the relay's `points`); its default when unset. */
+  points?: number | null;
   signal?: AbortSignal;
 }
 
@@ -34,6 +36,7 @@ export async function fetchSeries(req: SeriesRequest): Promise<SeriesResponse> {
   url.searchParams.set('period', req.period);
   url.searchParams.set('sample', 'true');
   url.searchParams.set('cache', 'skip');
+  if (req.points) url.searchParams.set('points', String(req.points));
   if (req.fields && req.fields.length) url.searchParams.set('fields', req.fields.join(','));
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (req.token) headers.Authorization = `Bearer ${req.token}`;

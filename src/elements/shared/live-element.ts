@@ -88,7 +88,8 @@ export abstract class LiveElement extends LitElement {
    * object) to drive the widget without a relay; it then becomes `ready`.
    */
   get items(): ReadonlyMap<string, unknown> {
-    return this.itemsValue;
+    // The subscription's state is current even while an unseen widget skips rendering it.
+    return this.topic ? this.live.items : this.itemsValue;
   }
   set items(value: ReadonlyMap<string, unknown> | Record<string, unknown> | null | undefined) {
     const next: ReadonlyMap<string, unknown> = value instanceof Map ? value : new Map(Object.entries(value ?? {}));
@@ -107,6 +108,35 @@ export abstract class LiveElement extends LitElement {
     this.takeItems(next, events.map((e) => e.key));
     this.error = null;
     this.phase = 'ready';
+  }
+
+  /** Out of the viewport (IntersectionObserver); with a hidden tab, live batches are kept but not rendered. */
+  protected offScreen = false;
+  /** A live batch was not rendered while unseen: one render catches up when the element is seen. */
+  private stale = false;
+  private readonly screen = new IntersectionObserver((e) => {
+    this.offScreen = !e.pop()!.isIntersecting;
+    this.seen();
+  });
+  // Seen or not, a stale widget asks for its update: shouldUpdate holds it back again while unseen.
+  private readonly seen = () => {
+    if (this.stale) {
+      this.stale = false;
+      this.requestUpdate();
+    }
+  };
+
+  /**
+   * Renders only what is seen: after the first data (rendered wherever the element is, so it
+   * takes its size at once), an update that brings nothing but live data waits while the element
+   * is off screen or its tab hidden. The state stays current meanwhile (`items`).
+   */
+  protected override shouldUpdate(changed: PropertyValues): boolean {
+    // (Nothing but live data: no change, or `items` alone.)
+    if (this.hasUpdated && this.phase == 'ready' && changed.size == +changed.has('items') && (this.offScreen || document.hidden)) {
+      return !(this.stale = true);
+    }
+    return true;
   }
 
   /** Replaces the data; `changed` are the keys this batch changed (highlighted, announced, in `live-change`). */
@@ -198,11 +228,9 @@ export abstract class LiveElement extends LitElement {
     // The subscription mutates one Map in place (its values are replaced, never mutated): a
     // shallow copy is what the next batch is compared with.
     this.previous = new Map(this.itemsValue);
-    if (this.pendingChanged.size === 0) return;
     const keys = [...this.pendingChanged];
     this.pendingChanged.clear();
-    const event = new LiveChangeEvent(keys);
-    this.dispatchEvent(event);
+    if (keys.length) this.dispatchEvent(new LiveChangeEvent(keys));
   }
 
   /**
@@ -217,12 +245,16 @@ export abstract class LiveElement extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.floor.observe(this);
+    this.screen.observe(this);
+    document.addEventListener('visibilitychange', this.seen);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.flashTimer);
     this.floor.disconnect();
+    this.screen.disconnect();
+    document.removeEventListener('visibilitychange', this.seen);
   }
 
   /** The loading state: a skeleton the size of the data, where a widget knows it. */

@@ -1,0 +1,264 @@
+// Host page: what the kit costs the pages that embed it, on the demo's two pages (the dashboard
+// `/` and the plain CMS page `/cms.html`), both served by a relay whose simulator feeds them.
+// - Lighthouse 12 (mobile and desktop, the median of several runs): performance score, CLS, TBT,
+//   LCP, the kit's bytes and the kit's long tasks;
+// - steady state: main-thread ms per second (CDP TaskDuration, and the main thread's CPU time)
+//   with the page visible and hidden;
+// - heap over a soak with the simulator sped up (an hour of the dashboard in a minute), after GC;
+// - time to first data: from the kit's start to every element's phase=ready, on loopback and
+//   through a proxy that adds 50 ms of round-trip latency.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromiumPath, kitMissing, launchChromium, mainThreadCost, median } from './browser.mjs';
+import { root, startServer } from './processes.mjs';
+
+const PAGES = ['/cms.html', '/'];
+/** A kit file, by URL: the loader, its chunks and the worker. */
+const KIT_FILE = /\/(live-elements[^/]*\.js|connection-worker[^/]*\.js|chunks\/[^/]+\.js)(\?|$)/;
+
+/** Runs the host-page section; returns {skipped} when the kit or Chromium is missing. */
+export async function hostPage({ log, lighthouseRuns = 3, soakSeconds = 60, soakSpeed = 60 }) {
+  const missing = kitMissing(root);
+  if (missing) return { skipped: missing };
+  const result = { lighthouse: [], steady: [], firstData: [], soak: null };
+  const relay = await startServer('relay-simulated', { SIM_SPEED: '1' });
+  try {
+    // The simulator backfills its history and publishes every feed's first state at start.
+    await new Promise((r) => setTimeout(r, 2000));
+    for (const page of lighthouseRuns > 0 ? PAGES : []) {
+      for (const profile of ['mobile', 'desktop']) {
+        const row = await lighthouse(`${relay.url}${page}`, profile, lighthouseRuns);
+        result.lighthouse.push({ page, profile, ...row });
+        log(`  lighthouse ${page} ${profile}: performance ${row.performance}, CLS ${row.cls.toFixed(3)}, TBT ${Math.round(row.tbt)} ms, LCP ${Math.round(row.lcp)} ms, kit ${(row.kitBytes / 1024).toFixed(1)} kB, kit long tasks > 50 ms: ${row.kitLongTasks.length ? row.kitLongTasks.map((t) => `${Math.round(t.duration)} ms (${t.file})`).join(', ') : 'none'} (median of ${lighthouseRuns})`);
+      }
+    }
+    const browser = await launchChromium();
+    try {
+      for (const page of PAGES) {
+        const row = await steadyState(browser, `${relay.url}${page}`);
+        result.steady.push({ page, ...row });
+        log(`  steady ${page}: visible ${row.visible.task.toFixed(1)} ms/s (CPU ${row.visible.cpu.toFixed(1)}), hidden ${row.hidden.task.toFixed(1)} ms/s (CPU ${row.hidden.cpu.toFixed(1)})`);
+      }
+      for (const page of PAGES) {
+        for (const latencyMs of [0, 50]) {
+          const row = await firstData(browser, relay.url, page, latencyMs);
+          result.firstData.push({ page, latencyMs, ...row });
+          log(`  first data ${page}${latencyMs ? ` +${latencyMs} ms RTT` : ' loopback'}: ${Math.round(row.ms)} ms from the kit's start to every element's first data (median of ${row.runs.length}: ${row.runs.map(Math.round).join(', ')})`);
+        }
+      }
+    } finally {
+      await browser.close();
+    }
+  } finally {
+    await relay.stop();
+  }
+  result.soak = await soak({ log, seconds: soakSeconds, speed: soakSpeed });
+  return result;
+}
+
+/** Lighthouse on `url`, `runs` times; the median of each figure. */
+async function lighthouse(url, profile, runs) {
+  const all = [];
+  for (let i = 0; i < runs; i++) all.push(await lighthouseOnce(url, profile));
+  const med = (f) => median(all.map(f));
+  // The run with the median TBT gives the long tasks shown beside it.
+  const byTbt = [...all].sort((a, b) => a.tbt - b.tbt)[all.length >> 1];
+  return {
+    performance: med((r) => r.performance),
+    cls: med((r) => r.cls),
+    tbt: med((r) => r.tbt),
+    lcp: med((r) => r.lcp),
+    kitBytes: med((r) => r.kitBytes),
+    kitLongTasks: byTbt.kitLongTasks,
+    maxKitLongTask: med((r) => Math.max(0, ...r.kitLongTasks.map((t) => t.duration))),
+    runs: all.map(({ performance, cls, tbt, lcp }) => ({ performance, cls, tbt, lcp })),
+  };
+}
+
+async function lighthouseOnce(url, profile) {
+  const dir = mkdtempSync(join(tmpdir(), 'lh-'));
+  const out = join(dir, 'report.json');
+  try {
+    const args = [
+      join(root, 'node_modules/lighthouse/cli/index.js'),
+      url,
+      '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
+      '--only-categories=performance',
+      '--output=json',
+      `--output-path=${out}`,
+      '--quiet',
+      ...(profile === 'desktop' ? ['--preset=desktop'] : []),
+    ];
+    await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, args, { env: { ...process.env, CHROME_PATH: chromiumPath() }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (b) => (err += b));
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`lighthouse ${url} exited ${code}: ${err.slice(-500)}`))));
+    });
+    const lhr = JSON.parse(readFileSync(out, 'utf8'));
+    const requests = lhr.audits['network-requests']?.details?.items ?? [];
+    const longTasks = lhr.audits['long-tasks']?.details?.items ?? [];
+    return {
+      performance: Math.round(lhr.categories.performance.score * 100),
+      cls: lhr.audits['cumulative-layout-shift'].numericValue,
+      tbt: lhr.audits['total-blocking-time'].numericValue,
+      lcp: lhr.audits['largest-contentful-paint'].numericValue,
+      kitBytes: requests.filter((r) => KIT_FILE.test(r.url)).reduce((sum, r) => sum + (r.transferSize ?? 0), 0),
+      kitLongTasks: longTasks.filter((t) => KIT_FILE.test(t.url ?? '') && t.duration > 50).map((t) => ({ file: t.url.replace(/^.*\//, ''), duration: t.duration })),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until every element with a `phase` is ready (at least `min` of them). */
+async function allReady(tab, min = 1) {
+  await tab.waitForFunction((n) => {
+    const els = [...document.querySelectorAll('[phase]')];
+    return els.length >= n && els.every((e) => e.getAttribute('phase') === 'ready');
+  }, min, { timeout: 30_000 });
+}
+
+/** Main-thread cost per second, visible then hidden: the median of five 2 s windows each. */
+async function steadyState(browser, url) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const tab = await ctx.newPage();
+    await tab.goto(url, { waitUntil: 'load' });
+    await allReady(tab);
+    // Settled: the first draws done and the indicator's pulse (three beats when the stream opens) over.
+    await tab.waitForTimeout(8000);
+    const cdp = await ctx.newCDPSession(tab);
+    await cdp.send('Performance.enable');
+    const measure = async () => {
+      const windows = [];
+      for (let i = 0; i < 5; i++) windows.push(await mainThreadCost(cdp, 2000));
+      return { task: median(windows.map((w) => w.task)), cpu: median(windows.map((w) => w.cpu)) };
+    };
+    const visible = await measure();
+    // Headless Chromium keeps every tab visible (another tab in front, a minimized window: still
+    // `visible`), so the page is told it is hidden as a tab switch would tell it. Chromium itself
+    // still runs its frames, which a really hidden tab would not: an upper bound.
+    await tab.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await tab.waitForTimeout(1000);
+    const hidden = await measure();
+    return { visible, hidden };
+  } finally {
+    await ctx.close();
+  }
+}
+
+/**
+ * A TCP proxy to `port` that holds every chunk for half of `rttMs` in each direction, so each
+ * round trip through it takes `rttMs` longer (the page and the relay both behind it).
+ */
+async function delayingProxy(port, rttMs) {
+  const sockets = new Set();
+  const server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      s.on('close', () => sockets.delete(s));
+    }
+    // Timers of one duration fire in the order set: the bytes keep their order.
+    client.on('data', (b) => setTimeout(() => upstream.destroyed || upstream.write(b), rttMs / 2));
+    upstream.on('data', (b) => setTimeout(() => client.destroyed || client.write(b), rttMs / 2));
+    client.on('end', () => setTimeout(() => upstream.end(), rttMs / 2));
+    upstream.on('end', () => setTimeout(() => client.end(), rttMs / 2));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/**
+ * Time to first data: from the kit's start (its loader running: a deferred script runs at
+ * domInteractive, after its download) to the last element's phase=ready, in a fresh browser
+ * context (nothing cached), three times; the median.
+ */
+async function firstData(browser, relayUrl, page, latencyMs) {
+  const proxy = latencyMs ? await delayingProxy(Number(new URL(relayUrl).port), latencyMs) : null;
+  const origin = proxy?.url ?? relayUrl;
+  const runs = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        const tab = await ctx.newPage();
+        await tab.addInitScript(() => {
+          const ready = new Map();
+          window.__readyAt = ready;
+          new MutationObserver((records) => {
+            for (const r of records) if (r.target.getAttribute('phase') === 'ready' && !ready.has(r.target)) ready.set(r.target, performance.now());
+          }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
+        });
+        await tab.goto(origin + page, { waitUntil: 'load' });
+        await allReady(tab);
+        const ms = await tab.evaluate(() => {
+          const loader = performance.getEntriesByType('resource').find((e) => /\/live-elements\.js/.test(e.name));
+          const nav = performance.getEntriesByType('navigation')[0];
+          const start = Math.max(loader?.responseEnd ?? 0, nav.domInteractive);
+          return Math.max(...window.__readyAt.values()) - start;
+        });
+        runs.push(ms);
+      } finally {
+        await ctx.close();
+      }
+    }
+  } finally {
+    await proxy?.close();
+  }
+  return { ms: median(runs), runs };
+}
+
+/**
+ * The dashboard through an hour of the simulator sped up `speed` times (`seconds` of wall time):
+ * the JS heap after a forced GC at the start and at the end, and the change between them.
+ */
+async function soak({ log, seconds, speed }) {
+  const relay = await startServer('relay-simulated', { SIM_SPEED: String(speed) });
+  const browser = await launchChromium();
+  try {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const tab = await ctx.newPage();
+    await tab.goto(`${relay.url}/`, { waitUntil: 'load' });
+    await allReady(tab);
+    const cdp = await ctx.newCDPSession(tab);
+    await cdp.send('HeapProfiler.enable');
+    const heap = async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    };
+    // Warm up first: the first minutes fill the bounded buffers (live points, lists) to their limits.
+    await tab.waitForTimeout(Math.min(20_000, (seconds * 1000) / 3));
+    const samples = [await heap()];
+    const step = (seconds * 1000) / 6;
+    for (let i = 0; i < 6; i++) {
+      await tab.waitForTimeout(step);
+      samples.push(await heap());
+    }
+    const change = samples[samples.length - 1] / samples[0] - 1;
+    const row = { seconds, speed, simulatedMinutes: (seconds * speed) / 60, samples, change };
+    log(`  soak: ${Math.round(row.simulatedMinutes)} simulated minutes of the dashboard: heap after GC ${samples.map((b) => `${(b / 2 ** 20).toFixed(1)}`).join(' → ')} MB (${(change * 100).toFixed(1)}%)`);
+    return row;
+  } finally {
+    await browser.close();
+    await relay.stop();
+  }
+}
