@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig, minifySync, type Plugin, type UserConfig } from 'vite';
 import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
+import { minify as terser } from 'terser';
 
 const root = import.meta.dirname;
 const at = (p: string) => resolve(root, p);
@@ -55,6 +56,25 @@ const KIT_MANGLED_MEMBERS = [
   'drawTip', 'dropFront', 'foldSnapshotValue', 'notifyLive', 'plotOptions', 'renderGame',
   'renderLegend', 'renderTrade', 'resolveColor',
 ];
+
+/**
+ * A second minifier over the kit's minified chunks: terser (two passes, nothing unsafe) finds
+ * ~50 B gzip more in the kit chunk than rolldown's minifier alone. After the chunks are named: it
+ * changes no import or export, so the names stay valid.
+ */
+function terserAfter(): Plugin {
+  return {
+    name: 'live-elements:terser-after',
+    async generateBundle(_options, bundle) {
+      for (const out of Object.values(bundle)) {
+        if (out.type !== 'chunk') continue;
+        const r = await terser(out.code, { module: true, ecma: 2020, compress: { passes: 2 } });
+        if (r.code === undefined) throw new Error(`terser returned nothing for ${out.fileName}`);
+        out.code = r.code;
+      }
+    },
+  };
+}
 
 /** The short names, in order: letters no code in the kit uses as a property name, then `$a` … `$Z`, `$$a` … `$$Z`. */
 const LETTERS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'];
@@ -120,7 +140,7 @@ export default defineConfig(({ mode }): UserConfig => {
       ...common,
       // The minifier leaves template literals alone: Lit's own plugin minifies the markup of
       // `html` templates and the stylesheets of `css` ones (the widgets' indentation and comments).
-      plugins: [minifyHTML({ include: ['src/**/*.ts'], failOnError: true }) as unknown as Plugin, mangleMembers()],
+      plugins: [minifyHTML({ include: ['src/**/*.ts'], failOnError: true }) as unknown as Plugin, mangleMembers(), terserAfter()],
       // Chunks and the worker are found relative to the kit, wherever dist/ is served from.
       base: './',
       build: {
