@@ -20,7 +20,8 @@ let browser: Browser;
 
 before(async () => {
   ensureKitBuilt();
-  relay = await startRelay({ config: { SIMULATE: true } });
+  // The demo pages (/ and /cms.html) are served only with DEMO on.
+  relay = await startRelay({ config: { SIMULATE: true, DEMO: true } });
   startSources(relay.ctx);
   browser = await launchChromium();
 });
