@@ -1,4 +1,4 @@
-import { parseSelector } from './wire.js';
+import { parseSelector } from './wire-rules.js';
 import type { HubMessage } from './hub-protocol.js';
 import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js';
 import type { SyncBatch, SyncPhase } from './topic-sync.js';

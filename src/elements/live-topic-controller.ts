@@ -1,5 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { parseSelector, type Envelope } from '../core/wire.js';
+import type { Envelope } from '../core/wire.js';
+import { parseSelector } from '../core/wire-rules.js';
 import { getConnection } from '../core/configure.js';
 import type { LiveConnection, LiveSubscription } from '../core/live-connection.js';
 import type { SyncBatch, SyncPhase } from '../core/topic-sync.js';

@@ -1,5 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
-import { applyEvent, type Envelope, type EventInput } from '../../core/wire.js';
+import type { Envelope, EventInput } from '../../core/wire.js';
+import { applyEvent } from '../../core/wire-rules.js';
 import { LiveTopicController } from '../live-topic-controller.js';
 import { LiveChangeEvent } from './live-change-event.js';
 
