@@ -56,7 +56,7 @@ const KIT_MANGLED_MEMBERS = [
   'fitColumns', 'itemPart', 'loadHistory', 'onKey', 'plotColumns', 'rebuildPlot',
   'requestedFields', 'resetData', 'takeHistory', 'armTipTimer', 'colorProbe', 'describePlot',
   'drawTip', 'dropFront', 'foldSnapshotValue', 'notifyLive', 'plotOptions', 'renderGame',
-  'renderLegend', 'renderTrade', 'resolveColor',
+  'renderLegend', 'renderTrade', 'resolveColor', 'offScreen', 'stale', 'screen', 'seen', 'heightFloor', 'announcement',
 ];
 
 /**

@@ -238,14 +238,14 @@ export abstract class LiveElement extends LitElement {
    * The widget never shrinks, so the page below it never moves: its height becomes its
    * `min-height` (which keeps the tallest it has been; not while hidden).
    */
-  private readonly floor = new ResizeObserver(([e]) => {
+  private readonly heightFloor = new ResizeObserver(([e]) => {
     const h = e.borderBoxSize[0].blockSize;
     if (h) this.style.minHeight = `${h}px`;
   });
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.floor.observe(this);
+    this.heightFloor.observe(this);
     this.screen.observe(this);
     document.addEventListener('visibilitychange', this.seen);
   }
@@ -253,7 +253,7 @@ export abstract class LiveElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.flashTimer);
-    this.floor.disconnect();
+    this.heightFloor.disconnect();
     this.screen.disconnect();
     document.removeEventListener('visibilitychange', this.seen);
   }
