@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readPublicKey } from './auth/subscriber-auth.js';
+import { readPublicKey } from './auth/public-key.js';
 import { MIN_WEBHOOK_KEY_BYTES, standardWebhooksKey } from './webhooks/webhook-auth.js';
 import { parseSelector } from '../src/core/wire.js';
 import { bridgeFieldError, parseBridgeMapping } from './sources/bridge-messages.js';

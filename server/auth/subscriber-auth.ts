@@ -1,7 +1,8 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Selector } from '../../src/core/wire.js';
 import type { Config } from '../config.js';
+import { readPublicKey } from './public-key.js';
 import { covers, parsePublicTopics, parseTopicsClaim, uncovered, type Grants } from './grants.js';
 
 /** A reader whose token was verified. */
@@ -149,26 +150,4 @@ function explain(err: unknown, algorithms: readonly string[]): string {
     return `the subscriber token is not valid yet or has a bad claim (${err.claim}): ${err.reason}`;
   }
   return 'the subscriber token is malformed: send a compact JWS (header.payload.signature)';
-}
-
-/**
- * Reads SUBSCRIBER_JWT_PUBLIC_KEY (PEM, SPKI or PKCS#1; `\n` escapes allowed so it fits one env
- * line) and picks the one algorithm it verifies, so a token cannot choose a weaker one.
- */
-export function readPublicKey(text: string): { key: KeyObject; alg: string } {
-  const key = createPublicKey(text.includes('\\n') ? text.replaceAll('\\n', '\n') : text);
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-      return { key, alg: 'RS256' };
-    case 'ec': {
-      const curve = key.asymmetricKeyDetails?.namedCurve;
-      const alg = curve === 'prime256v1' ? 'ES256' : curve === 'secp384r1' ? 'ES384' : curve === 'secp521r1' ? 'ES512' : null;
-      if (!alg) throw new TypeError(`an EC key on curve ${curve} has no JWS algorithm; use P-256 (ES256), P-384 or P-521`);
-      return { key, alg };
-    }
-    case 'ed25519':
-      return { key, alg: 'EdDSA' };
-    default:
-      throw new TypeError(`a ${key.asymmetricKeyType} key cannot verify JWTs here; use an RSA (RS256) or EC P-256 (ES256) public key`);
-  }
 }
