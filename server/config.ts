@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hideUrlCredentials } from './auth/log-redaction.js';
 import { readPublicKey } from './auth/public-key.js';
 import { MIN_WEBHOOK_KEY_BYTES, standardWebhooksKey } from './webhooks/webhook-auth.js';
 import { parseSelector } from '../src/core/wire.js';
@@ -209,7 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0]);
       // Secrets are never echoed; nor are the credentials a URL may carry (redis://user:pw@host).
-      const shown = /SECRET|TOKEN|KEY$/.test(name) ? '(hidden)' : JSON.stringify((input[name] ?? '').replace(/\/\/[^@/\s]*@/, '//***@'));
+      const shown = /SECRET|TOKEN|KEY$/.test(name) ? '(hidden)' : JSON.stringify(hideUrlCredentials(input[name] ?? ''));
       return `  ${name}=${shown}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
