@@ -222,9 +222,3 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return parsed.data;
 }
-
-/** The configuration with every default, for tests: override what the test is about. */
-export function testConfig(overrides: Partial<Config> = {}): Config {
-  // Tests publish from loopback without a token; the tests of publish auth override this.
-  return { ...loadConfig({}), LOG_LEVEL: 'silent', PUBLISH_ALLOW_LOOPBACK: true, ...overrides };
-}

@@ -34,11 +34,6 @@ export class MemoryBus implements Bus {
     this.ring = new Array(options.historySize);
   }
 
-  /** How many listeners are subscribed (tests check that disconnects release theirs). */
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   async append(inputs: readonly AppendInput[]): Promise<AppendResult> {
     const now = Date.now();
     this.pruneDedupe(now);

@@ -192,11 +192,6 @@ export class RedisBus implements Bus {
     return this.readyListeners.add(listener);
   }
 
-  /** How many listeners are subscribed (tests check that disconnects release theirs). */
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -55,16 +55,6 @@ export class ClientHub {
     return this.clients.size;
   }
 
-  /** The open streams (for diagnostics and tests). */
-  list(): IterableIterator<SseClient> {
-    return this.clients.values();
-  }
-
-  /** How many identities hold streams (tests check that disconnects release their entry). */
-  get identityCount(): number {
-    return this.perIdentity.size;
-  }
-
   /** Open streams of one identity. */
   countFor(identity: string): number {
     return this.perIdentity.get(identity) ?? 0;
