@@ -3,7 +3,7 @@ import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
 import type { Selector } from '../../src/core/wire.js';
 import type { Config } from '../config.js';
 import { readPublicKey } from './public-key.js';
-import { covers, parsePublicTopics, parseTopicsClaim, uncovered, type Grants } from './grants.js';
+import { grantsCover, parsePublicTopics, parseTopicsClaim, uncovered, type Grants } from './grants.js';
 
 /** A reader whose token was verified. */
 export interface TokenReader {
@@ -84,7 +84,7 @@ export class SubscriberAuth {
    * public (a stale cookie must not break an anonymous embed), and refused (401) otherwise.
    */
   async authorize(token: string | null, wanted: readonly Selector[]): Promise<ReaderDecision> {
-    const allPublic = wanted.every((s) => covers(this.publicGrants, s));
+    const allPublic = wanted.every((s) => grantsCover(this.publicGrants, s));
     if (token === null) {
       if (allPublic) return { ok: true, reader: null };
       const missing = uncovered(this.publicGrants, wanted).join(',');
@@ -93,7 +93,7 @@ export class SubscriberAuth {
     const verified = await this.verify(token);
     if (!verified.ok) return allPublic ? { ok: true, reader: null } : verified;
     const reader = verified.reader;
-    const denied = wanted.filter((s) => !covers(this.publicGrants, s) && !covers(reader.grants, s));
+    const denied = wanted.filter((s) => !grantsCover(this.publicGrants, s) && !grantsCover(reader.grants, s));
     if (denied.length > 0) {
       const names = uncovered(reader.grants, denied);
       const message = `the token${reader.sub === null ? '' : ` of "${reader.sub}"`} does not cover "${names.join(',')}": its "topics" claim must list these selectors, their topics, or "*"`;
