@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The load generator: its own process (forked by scripts/bench.mjs, driven over IPC), so the server
+// The load generator: its own process (forked by bench/run.mjs, driven over IPC), so the server
 // it measures never shares its CPU time. It holds SSE clients on raw sockets spread over several
 // 127.0.0.x source addresses, counts frames and heartbeats, and measures publish -> receive latency
 // from the `t` (wall clock ms) each event carries.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The publisher: its own process (forked by scripts/bench.mjs), so neither the server nor the
+// The publisher: its own process (forked by bench/run.mjs), so neither the server nor the
 // load generator's busy event loop slows the publishing down. Each event carries `t`, the wall
 // clock in ms with sub-ms precision (performance.timeOrigin + now, the same clock the load
 // generator reads), from which the load generator measures publish -> receive latency.

@@ -50,7 +50,7 @@ try {
 if (!process.argv.includes('--no-relay')) run('relay (tsc -p tsconfig.server.json)', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.server.json']);
 if (!process.argv.includes('--no-types')) run('type declarations', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']);
 if (!process.argv.includes('--no-analyze')) {
-  run('custom-elements.json', [join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze', '--litelement', '--globs', 'src/elements/**/*.ts', '--exclude', 'src/**/*.test.ts', '--exclude', 'src/elements/shared/*.styles.ts']);
+  run('custom-elements.json', [join(root, 'node_modules/@custom-elements-manifest/analyzer/cem.js'), 'analyze']);
   run('README elements section', [join(root, 'scripts/readme-elements.mjs')]);
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { readPublicKey } from './auth/subscriber-auth.js';
+import { hideUrlCredentials } from './auth/log-redaction.js';
+import { readPublicKey } from './auth/public-key.js';
 import { MIN_WEBHOOK_KEY_BYTES, standardWebhooksKey } from './webhooks/webhook-auth.js';
 import { parseSelector } from '../src/core/wire.js';
 import { bridgeFieldError, parseBridgeMapping } from './sources/bridge-messages.js';
@@ -219,7 +220,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => {
       const name = String(i.path[0]);
       // Secrets are never echoed; nor are the credentials a URL may carry (redis://user:pw@host).
-      const shown = /SECRET|TOKEN|KEY$/.test(name) ? '(hidden)' : JSON.stringify((input[name] ?? '').replace(/\/\/[^@/\s]*@/, '//***@'));
+      const shown = /SECRET|TOKEN|KEY$/.test(name) ? '(hidden)' : JSON.stringify(hideUrlCredentials(input[name] ?? ''));
       return `  ${name}=${shown}: ${i.message}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
@@ -230,10 +231,4 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   return parsed.data;
-}
-
-/** The configuration with every default, for tests: override what the test is about. */
-export function testConfig(overrides: Partial<Config> = {}): Config {
-  // Tests publish from loopback without a token; the tests of publish auth override this.
-  return { ...loadConfig({}), LOG_LEVEL: 'silent', PUBLISH_ALLOW_LOOPBACK: true, ...overrides };
 }

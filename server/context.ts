@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { LOG_REDACTION } from './auth/log-redaction.js';
+import { SubscriberAuth } from './auth/subscriber-auth.js';
 import type { Bus } from './bus/bus.js';
 import type { Config } from './config.js';
 import { Metrics } from './metrics.js';
@@ -13,6 +14,8 @@ export interface RelayContext {
   readonly bus: Bus;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** Verifies subscriber tokens and decides what a reader may read (the stream, snapshots, series). */
+  readonly subscriberAuth: SubscriberAuth;
   /** The open SSE streams and the fan-out to them. */
   readonly clients: ClientHub;
   /** Time series for charts (SERIES_TOPICS), recorded from the bus while the relay runs. */
@@ -43,6 +46,7 @@ export function createContext(config: Config, bus: Bus, log: Logger = pino({ lev
     bus,
     metrics,
     log,
+    subscriberAuth: new SubscriberAuth(config),
     clients,
     series,
     onClose(stop) {

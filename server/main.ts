@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { LOG_REDACTION } from './auth/log-redaction.js';
-import { publicTopicsWarning, SubscriberAuth } from './auth/subscriber-auth.js';
+import { publicTopicsWarning } from './auth/subscriber-auth.js';
 import { createBus } from './bus/create-bus.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createContext } from './context.js';
@@ -68,4 +68,4 @@ const feeds = sources.length ? `, feeds: ${sources.join(', ')}` : '';
 const mode = config.DEMO
   ? `mode: DEMO, not for production (the dashboard at ${relay.url}/, /cms.html, /drive.html)`
   : 'mode: production (no demo pages; DEMO=1 adds them)';
-process.stdout.write(`live-elements relay listening on ${relay.url} (${mode}, bus: ${bus.kind}, ${publishAuthMode(config)}, ${new SubscriberAuth(config).describe()}${feeds})\n`);
+process.stdout.write(`live-elements relay listening on ${relay.url} (${mode}, bus: ${bus.kind}, ${publishAuthMode(config)}, ${ctx.subscriberAuth.describe()}${feeds})\n`);

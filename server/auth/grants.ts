@@ -1,4 +1,4 @@
-import { formatSelector, parseSelector, type Selector } from '../../src/core/wire.js';
+import { anySelectorMatches, formatSelector, parseSelector, type Selector } from '../../src/core/wire.js';
 
 /**
  * What a reader may read: every topic (`*`), or a list of selectors. A whole-topic selector
@@ -39,16 +39,11 @@ export function parsePublicTopics(entries: readonly string[]): Grants {
 }
 
 /** True when `grants` cover the requested selector (a whole topic needs a whole-topic grant). */
-export function covers(grants: Grants, wanted: Selector): boolean {
-  if (grants === '*') return true;
-  for (const g of grants) {
-    if (g.topic !== wanted.topic) continue;
-    if (g.key === undefined || g.key === wanted.key) return true;
-  }
-  return false;
+export function grantsCover(grants: Grants, wanted: Selector): boolean {
+  return grants === '*' || anySelectorMatches(grants, wanted.topic, wanted.key);
 }
 
 /** The selectors of `wanted` that `grants` do not cover, in their text form. */
 export function uncovered(grants: Grants, wanted: readonly Selector[]): string[] {
-  return wanted.filter((s) => !covers(grants, s)).map(formatSelector);
+  return wanted.filter((s) => !grantsCover(grants, s)).map(formatSelector);
 }

@@ -20,3 +20,8 @@ export const LOG_REDACTION: LoggerOptions['redact'] = {
   ],
   censor: '[redacted]',
 };
+
+/** `text` with the credentials of any URL in it hidden (`redis://user:pw@host` → `redis://***@host`), for logs and error messages. */
+export function hideUrlCredentials(text: string): string {
+  return text.replace(/\/\/[^@/\s]*@/, '//***@');
+}

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Router, type Request, type RequestHandler } from 'express';
-import { keyError, topicError, type Selector } from '../../src/core/wire.js';
+import type { Request, RequestHandler } from 'express';
+import type { Selector } from '../../src/core/wire.js';
 import type { RelayContext } from '../context.js';
 import { sendError } from '../http-error.js';
-import { SubscriberAuth, type TokenReader } from './subscriber-auth.js';
+import type { TokenReader } from './subscriber-auth.js';
 import { tokenFrom } from './token-source.js';
 
 const readers = new WeakMap<IncomingMessage, TokenReader>();
@@ -13,41 +13,35 @@ export function readerOf(req: IncomingMessage): TokenReader | undefined {
   return readers.get(req);
 }
 
-/**
- * Guards the snapshot and series routes with {@link authorizeReader}, so there is no side door: each
- * route's selectors are derived here exactly as the route parses them. A request whose selectors do
- * not parse passes on to its route, which answers 400 without reading anything. Mounted before the
- * routes in app.ts. The stream (`/v1/events`, served without Express) calls authorizeReader itself.
- */
-export function readerAuth(ctx: RelayContext, auth = new SubscriberAuth(ctx.config)): Router {
-  const router = Router();
-  router.get('/v1/topics/:topic', guard(ctx, auth, (req) => {
-    const topic = req.params.topic as string;
-    if (topicError(topic)) return null;
-    if (req.query.keys === undefined) return [{ topic }];
-    if (typeof req.query.keys !== 'string') return null;
-    const keys = req.query.keys.split(',').map((k) => k.trim());
-    if (keys.some((k) => keyError(k))) return null;
-    // A token for `services/api-1` may read the snapshot narrowed to that key.
-    return keys.map((key) => ({ topic, key }));
-  }));
-  router.get('/v1/series/:topic/*key', guard(ctx, auth, (req) => {
-    const topic = req.params.topic as string;
-    const rawKey = req.params.key as unknown;
-    const key = Array.isArray(rawKey) ? rawKey.join('/') : String(rawKey);
-    if (topicError(topic) || keyError(key)) return null;
-    return [{ topic, key }];
-  }));
-  return router;
+/** What a read route asks for, parsed once from its parameters: the selectors a reader needs, and the route's own fields. */
+export interface ReadRequest {
+  readonly selectors: readonly Selector[];
 }
 
-function guard(ctx: RelayContext, auth: SubscriberAuth, selectorsOf: (req: Request) => Selector[] | null): RequestHandler {
+/**
+ * The first handler of a read route (snapshots, series): parses the route's parameters with
+ * `parse` (a message answers 400 naming the parameter), checks the reader's token against the
+ * selectors with {@link authorizeReader}, and hands the parsed request on to the route's handler
+ * (see {@link readRequestOf}), so each parameter is parsed once. The stream (`/v1/events`, served
+ * without Express) calls authorizeReader itself.
+ */
+export function authorizedRead<T extends ReadRequest>(ctx: RelayContext, parse: (req: Request) => T | string): RequestHandler {
   return async (req, res, next) => {
-    if (!auth.enabled) return next();
-    const wanted = selectorsOf(req);
-    if (wanted === null) return next();
-    if (await authorizeReader(ctx, auth, { req, res, query: req.query, route: req.route?.path, wanted })) next();
+    const parsed = parse(req);
+    if (typeof parsed === 'string') return sendError(res, 400, 'bad_request', parsed);
+    if (!(await authorizeReader(ctx, { req, res, query: req.query, route: req.route?.path, wanted: parsed.selectors }))) return;
+    requests.set(req, parsed);
+    next();
   };
+}
+
+const requests = new WeakMap<IncomingMessage, ReadRequest>();
+
+/** The request {@link authorizedRead} parsed and authorized for this route. */
+export function readRequestOf<T extends ReadRequest>(req: IncomingMessage): T {
+  const parsed = requests.get(req);
+  if (!parsed) throw new Error('a read route must start with authorizedRead(), which parses and authorizes its parameters');
+  return parsed as T;
 }
 
 /**
@@ -56,9 +50,9 @@ function guard(ctx: RelayContext, auth: SubscriberAuth, selectorsOf: (req: Reque
  */
 export async function authorizeReader(
   ctx: RelayContext,
-  auth: SubscriberAuth,
   { req, res, query, route, wanted }: { req: IncomingMessage; res: ServerResponse; query: Readonly<Record<string, unknown>>; route: string | undefined; wanted: readonly Selector[] },
 ): Promise<boolean> {
+  const auth = ctx.subscriberAuth;
   if (!auth.enabled) return true;
   const found = tokenFrom(req.headers, query);
   const decision = await auth.authorize(found?.token ?? null, wanted);

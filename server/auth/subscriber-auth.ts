@@ -1,8 +1,9 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { Selector } from '../../src/core/wire.js';
 import type { Config } from '../config.js';
-import { covers, parsePublicTopics, parseTopicsClaim, uncovered, type Grants } from './grants.js';
+import { readPublicKey } from './public-key.js';
+import { grantsCover, parsePublicTopics, parseTopicsClaim, uncovered, type Grants } from './grants.js';
 
 /** A reader whose token was verified. */
 export interface TokenReader {
@@ -83,7 +84,7 @@ export class SubscriberAuth {
    * public (a stale cookie must not break an anonymous embed), and refused (401) otherwise.
    */
   async authorize(token: string | null, wanted: readonly Selector[]): Promise<ReaderDecision> {
-    const allPublic = wanted.every((s) => covers(this.publicGrants, s));
+    const allPublic = wanted.every((s) => grantsCover(this.publicGrants, s));
     if (token === null) {
       if (allPublic) return { ok: true, reader: null };
       const missing = uncovered(this.publicGrants, wanted).join(',');
@@ -92,7 +93,7 @@ export class SubscriberAuth {
     const verified = await this.verify(token);
     if (!verified.ok) return allPublic ? { ok: true, reader: null } : verified;
     const reader = verified.reader;
-    const denied = wanted.filter((s) => !covers(this.publicGrants, s) && !covers(reader.grants, s));
+    const denied = wanted.filter((s) => !grantsCover(this.publicGrants, s) && !grantsCover(reader.grants, s));
     if (denied.length > 0) {
       const names = uncovered(reader.grants, denied);
       const message = `the token${reader.sub === null ? '' : ` of "${reader.sub}"`} does not cover "${names.join(',')}": its "topics" claim must list these selectors, their topics, or "*"`;
@@ -149,26 +150,4 @@ function explain(err: unknown, algorithms: readonly string[]): string {
     return `the subscriber token is not valid yet or has a bad claim (${err.claim}): ${err.reason}`;
   }
   return 'the subscriber token is malformed: send a compact JWS (header.payload.signature)';
-}
-
-/**
- * Reads SUBSCRIBER_JWT_PUBLIC_KEY (PEM, SPKI or PKCS#1; `\n` escapes allowed so it fits one env
- * line) and picks the one algorithm it verifies, so a token cannot choose a weaker one.
- */
-export function readPublicKey(text: string): { key: KeyObject; alg: string } {
-  const key = createPublicKey(text.includes('\\n') ? text.replaceAll('\\n', '\n') : text);
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-      return { key, alg: 'RS256' };
-    case 'ec': {
-      const curve = key.asymmetricKeyDetails?.namedCurve;
-      const alg = curve === 'prime256v1' ? 'ES256' : curve === 'secp384r1' ? 'ES384' : curve === 'secp521r1' ? 'ES512' : null;
-      if (!alg) throw new TypeError(`an EC key on curve ${curve} has no JWS algorithm; use P-256 (ES256), P-384 or P-521`);
-      return { key, alg };
-    }
-    case 'ed25519':
-      return { key, alg: 'EdDSA' };
-    default:
-      throw new TypeError(`a ${key.asymmetricKeyType} key cannot verify JWTs here; use an RSA (RS256) or EC P-256 (ES256) public key`);
-  }
 }

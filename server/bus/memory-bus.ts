@@ -3,6 +3,7 @@ import type { Envelope, Selector, TopicSnapshot } from '../../src/core/wire.js';
 import type { AppendInput, AppendResult, Bus, BusListener, BusOptions, ReadSinceResult } from './bus.js';
 import { encodeValue } from './encode-value.js';
 import { itemsObject } from './items-object.js';
+import { Listeners } from './listeners.js';
 import { SelectorIndex } from './selector-index.js';
 import { rememberEnvelopeJson } from './envelope-json.js';
 
@@ -25,16 +26,12 @@ export class MemoryBus implements Bus {
   private readonly topics = new Map<string, Map<string, unknown>>();
   /** dedupe key → expiry (ms). Insertion order is expiry order because the TTL is constant. */
   private readonly dedupe = new Map<string, number>();
-  private readonly listeners = new Set<BusListener>();
+  /** One faulty listener must not starve the others or fail the publisher's append. */
+  private readonly listeners = new Listeners<[events: readonly Envelope[]]>('MemoryBus');
 
   constructor(private readonly options: BusOptions) {
     if (!(options.historySize >= 1)) throw new RangeError(`MemoryBus: historySize must be at least 1, got ${options.historySize}`);
     this.ring = new Array(options.historySize);
-  }
-
-  /** How many listeners are subscribed (tests check that disconnects release theirs). */
-  get listenerCount(): number {
-    return this.listeners.size;
   }
 
   async append(inputs: readonly AppendInput[]): Promise<AppendResult> {
@@ -70,7 +67,7 @@ export class MemoryBus implements Bus {
     }
     const expires = now + this.options.dedupeTtlMs;
     for (const k of newKeys) this.dedupe.set(k, expires);
-    if (events.length > 0) this.emit(events);
+    if (events.length > 0) this.listeners.emit(events);
     return { events, duplicates };
   }
 
@@ -118,12 +115,7 @@ export class MemoryBus implements Bus {
   }
 
   subscribe(listener: BusListener): () => void {
-    // Wrap so the same function subscribed twice gets two independent subscriptions.
-    const entry: BusListener = (events) => listener(events);
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.listeners.add(listener);
   }
 
   onEpochChange(_listener: () => void): () => void {
@@ -194,17 +186,6 @@ export class MemoryBus implements Bus {
     for (const [k, expires] of this.dedupe) {
       if (expires > now) break;
       this.dedupe.delete(k);
-    }
-  }
-
-  private emit(events: readonly Envelope[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch (err) {
-        // One faulty listener must not starve the others or fail the publisher's append.
-        process.emitWarning(`MemoryBus listener threw: ${(err as Error)?.stack ?? String(err)}`);
-      }
     }
   }
 }

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { parseId } from '../../src/core/wire.js';
 import type { Envelope, Selector, TopicSnapshot } from '../../src/core/wire.js';
+import { hideUrlCredentials } from '../auth/log-redaction.js';
 import { BusUnavailableError } from './bus.js';
 import type { AppendInput, AppendResult, Bus, BusListener, BusOptions, ReadSinceResult } from './bus.js';
 import { appendArgs, entryToEnvelope, type StreamEntry } from './redis-codec.js';
 import { itemsObject } from './items-object.js';
+import { Listeners } from './listeners.js';
 import { APPEND, READ_SINCE, SNAPSHOT, runScript, type LuaScript } from './redis-scripts.js';
 import { StreamTail } from './redis-tail.js';
 
@@ -46,10 +48,11 @@ export class RedisBus implements Bus {
   private readonly metaKey: string;
   private readonly prefix: string;
   private readonly trimSlack: number;
-  private readonly listeners = new Set<BusListener>();
-  private readonly epochListeners = new Set<() => void>();
-  private readonly trimListeners = new Set<(floor: string) => void>();
-  private readonly readyListeners = new Set<(ready: boolean) => void>();
+  /** One faulty listener must not starve the others or stop the tail. */
+  private readonly listeners = new Listeners<[events: readonly Envelope[]]>('RedisBus');
+  private readonly epochListeners = new Listeners<[]>();
+  private readonly trimListeners = new Listeners<[floor: string]>();
+  private readonly readyListeners = new Listeners<[ready: boolean]>();
   private readonly tail: StreamTail;
   private ready = false;
   private closed = false;
@@ -170,28 +173,15 @@ export class RedisBus implements Bus {
   }
 
   subscribe(listener: BusListener): () => void {
-    // Wrap so the same function subscribed twice gets two independent subscriptions.
-    const entry: BusListener = (events) => listener(events);
-    this.listeners.add(entry);
-    return () => {
-      this.listeners.delete(entry);
-    };
+    return this.listeners.add(listener);
   }
 
   onEpochChange(listener: () => void): () => void {
-    const entry = () => listener();
-    this.epochListeners.add(entry);
-    return () => {
-      this.epochListeners.delete(entry);
-    };
+    return this.epochListeners.add(listener);
   }
 
   onTrimmed(listener: (floor: string) => void): () => void {
-    const entry = (floor: string) => listener(floor);
-    this.trimListeners.add(entry);
-    return () => {
-      this.trimListeners.delete(entry);
-    };
+    return this.trimListeners.add(listener);
   }
 
   isReady(): boolean {
@@ -199,16 +189,7 @@ export class RedisBus implements Bus {
   }
 
   onReadyChange(listener: (ready: boolean) => void): () => void {
-    const entry = (ready: boolean) => listener(ready);
-    this.readyListeners.add(entry);
-    return () => {
-      this.readyListeners.delete(entry);
-    };
-  }
-
-  /** How many listeners are subscribed (tests check that disconnects release theirs). */
-  get listenerCount(): number {
-    return this.listeners.size;
+    return this.readyListeners.add(listener);
   }
 
   async close(): Promise<void> {
@@ -243,7 +224,7 @@ export class RedisBus implements Bus {
   }
 
   private safeUrl(): string {
-    return this.options.url.replace(/\/\/[^@/]*@/, '//***@');
+    return hideUrlCredentials(this.options.url);
   }
 
   private updateReady(): void {
@@ -254,29 +235,22 @@ export class RedisBus implements Bus {
       if (ready) this.options.log?.info(`redis bus ready (${this.safeUrl()})`);
       else this.options.log?.warn(`redis bus unavailable: cannot reach ${this.safeUrl()}; reconnecting`);
     }
-    for (const listener of this.readyListeners) listener(ready);
+    this.readyListeners.emit(ready);
   }
 
   private deliver(events: readonly Envelope[]): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch (err) {
-        // One faulty listener must not starve the others or stop the tail.
-        process.emitWarning(`RedisBus listener threw: ${(err as Error)?.stack ?? String(err)}`);
-      }
-    }
+    this.listeners.emit(events);
   }
 
   private trimmed(floor: string): void {
     this.options.log?.warn(
       `redis bus: the log was trimmed past this relay's position (through ${floor}) before it read those events; resetting the streams concerned (raise HISTORY_SIZE if this recurs)`,
     );
-    for (const listener of this.trimListeners) listener(floor);
+    this.trimListeners.emit(floor);
   }
 
   private epochChanged(): void {
     this.options.log?.warn('redis bus: the log was replaced (Redis flushed or restarted without its data); resetting streams');
-    for (const listener of this.epochListeners) listener();
+    this.epochListeners.emit();
   }
 }

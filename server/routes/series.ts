@@ -1,5 +1,6 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { keyError, topicError } from '../../src/core/wire.js';
+import { authorizedRead, readRequestOf, type ReadRequest } from '../auth/reader-auth.js';
 import type { RelayContext } from '../context.js';
 import { sendError } from '../http-error.js';
 import { parseSeriesQuery } from '../series/series-query.js';
@@ -12,12 +13,8 @@ import { parseSeriesQuery } from '../series/series-query.js';
 export function seriesRoutes(ctx: RelayContext): Router {
   const router = Router();
   // `*key` so a key may contain "/" (selectors split at the first "/" only).
-  router.get('/v1/series/:topic/*key', async (req, res) => {
-    const topic = req.params.topic;
-    const rawKey = req.params.key as unknown;
-    const key = Array.isArray(rawKey) ? rawKey.join('/') : String(rawKey);
-    const bad = topicError(topic) ?? keyError(key);
-    if (bad) return sendError(res, 400, 'bad_request', bad);
+  router.get('/v1/series/:topic/*key', authorizedRead(ctx, seriesRequest), async (req, res) => {
+    const { topic, key } = readRequestOf<SeriesRequest>(req);
     if (!ctx.series.recorder.records(topic)) {
       return sendError(res, 404, 'not_found', `topic "${topic}" is not recorded as a series; add it to SERIES_TOPICS (now: ${ctx.config.SERIES_TOPICS.join(',') || 'empty'})`);
     }
@@ -32,4 +29,17 @@ export function seriesRoutes(ctx: RelayContext): Router {
     }
   });
   return router;
+}
+
+interface SeriesRequest extends ReadRequest {
+  readonly topic: string;
+  readonly key: string;
+}
+
+function seriesRequest(req: Request): SeriesRequest | string {
+  const topic = req.params.topic as string;
+  const rawKey = req.params.key as unknown;
+  const key = Array.isArray(rawKey) ? rawKey.join('/') : String(rawKey);
+  const bad = topicError(topic) ?? keyError(key);
+  return bad ?? { topic, key, selectors: [{ topic, key }] };
 }

@@ -74,13 +74,17 @@ export function sequinWebhookRoutes(ctx: RelayContext): Router {
     if (inputs.length === 0) return res.json({ ids: [], duplicates: 0 });
     const refused = checkEventLimits(inputs, limits, (i) => ('data' in (parsed as object) ? `data[${i}].record` : 'message.record'));
     if (refused) return reject(res, refused.status, refused.status === 413 ? 'too_large' : 'invalid', refused.code, `${refused.message}; nothing was published`);
-    if (!bus.isReady()) return reject(res, 503, 'unavailable', 'unavailable', 'the event bus is unavailable (Redis cannot be reached); retry later');
     try {
+      if (!bus.isReady()) throw new BusUnavailableError();
       const result = await bus.append(inputs);
       metrics.eventsPublished.inc(result.events.length);
       res.json({ ids: result.events.map((e) => e.id), duplicates: result.duplicates });
     } catch (err) {
-      if (err instanceof BusUnavailableError) return reject(res, 503, 'unavailable', 'unavailable', err.message);
+      // Counted here; answered (503 bus_unavailable) by the app's error handler, as on every route.
+      if (err instanceof BusUnavailableError) {
+        metrics.webhookRejected.inc({ reason: 'unavailable' });
+        throw err;
+      }
       log.error({ err }, 'webhook: append failed');
       sendError(res, 500, 'internal', 'the relay failed to append the events; retry, and check its log');
     }

@@ -1,14 +1,27 @@
+import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { compareIds, ORIGIN_ID } from '../../src/core/wire.js';
-import type { Envelope, ResetEvent, TimeoutEvent } from '../../src/core/wire.js';
+import { compareIds, ORIGIN_ID, parseId } from '../../src/core/wire.js';
+import type { Envelope, ResetEvent, Selector, TimeoutEvent } from '../../src/core/wire.js';
 import type { Bus } from '../bus/bus.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
-import { changeFrame, HEARTBEAT_FRAME, resetFrame, timeoutFrame } from './frames.js';
-import type { SseClient } from './sse-client.js';
+import { changeFrame, connectedFrame, HEARTBEAT_FRAME, resetFrame, timeoutFrame } from './frames.js';
+import { writeReplay } from './replay-writer.js';
+import { SseClient } from './sse-client.js';
 
 /** Why a new stream is refused. */
 export type AdmitRefusal = 'total' | 'identity';
+
+/** A stream the events route admitted and authorized. */
+export interface StreamRequest {
+  /** Who opens it (address, or its prefix), counted against MAX_CLIENTS_PER_IDENTITY. */
+  readonly identity: string;
+  readonly selectors: readonly Selector[];
+  /** When the reader's token expires (unix ms), or null. */
+  readonly expiresAt: number | null;
+  /** The id to resume after (`Last-Event-ID`), or null to start at the log's head. */
+  readonly resumeFrom: string | null;
+}
 
 /**
  * Every open SSE stream of one relay, and the fan-out from the bus to them. The hub holds ONE bus
@@ -42,16 +55,6 @@ export class ClientHub {
     return this.clients.size;
   }
 
-  /** The open streams (for diagnostics and tests). */
-  list(): IterableIterator<SseClient> {
-    return this.clients.values();
-  }
-
-  /** How many identities hold streams (tests check that disconnects release their entry). */
-  get identityCount(): number {
-    return this.perIdentity.size;
-  }
-
   /** Open streams of one identity. */
   countFor(identity: string): number {
     return this.perIdentity.get(identity) ?? 0;
@@ -69,26 +72,78 @@ export class ClientHub {
     return null;
   }
 
+  /**
+   * Opens a stream on `res` and keeps it until it closes: `connected`, the replay after
+   * `resumeFrom` (or `reset` when the log cannot prove it holds it all), then live events with no
+   * gap and no duplicate between the two. Rejects (the stream forgotten) when the bus cannot be read;
+   * the caller answers that error unless the headers are already sent.
+   */
+  async open(res: ServerResponse, request: StreamRequest): Promise<void> {
+    // Subscribe first (the hub buffers into the client's pending batches), read the log second:
+    // whatever is published while the log is read is buffered, and goLive drops what replay already sent.
+    const client = new SseClient(this.newClientId(), request.identity, request.selectors, res, request.expiresAt);
+    this.add(client);
+    res.on('close', () => this.remove(client));
+    // A write racing a disconnect must not surface as an unhandled 'error'; 'close' cleans up.
+    res.on('error', () => this.remove(client));
+    try {
+      await this.replay(client, request.resumeFrom);
+    } catch (err) {
+      this.remove(client);
+      throw err;
+    }
+  }
+
+  private async replay(client: SseClient, resumeFrom: string | null): Promise<void> {
+    const { bus, config, metrics } = this;
+    const res = client.res;
+    if (resumeFrom === null) {
+      const last = await bus.lastId();
+      if (client.closed) return;
+      startStream(res);
+      this.write(client, connectedFrame({ clientId: client.id, lastEventId: last ?? ORIGIN_ID }, config.RETRY_MS));
+      this.goLive(client, last);
+      return;
+    }
+    const result = parseId(resumeFrom) ? await bus.readSince(resumeFrom, client.selectors) : ({ ok: false, reason: 'epoch' } as const);
+    if (client.closed) return;
+    if (result.ok) {
+      startStream(res);
+      const connected = connectedFrame({ clientId: client.id, lastEventId: resumeFrom }, config.RETRY_MS);
+      const sliceChars = Math.max(16 * 1024, config.MAX_BUFFERED_BYTES >> 1);
+      if (!(await writeReplay(res, connected, result.events, sliceChars, () => client.closed))) return;
+      if (result.events.length > 0) metrics.eventsDelivered.inc(result.events.length);
+      this.goLive(client, result.events.length > 0 ? result.events[result.events.length - 1].id : resumeFrom);
+      return;
+    }
+    // The log cannot prove it holds everything after that position: say so, and continue from its head.
+    const last = await bus.lastId();
+    if (client.closed) return;
+    const head = last ?? ORIGIN_ID;
+    metrics.replayResets.inc();
+    startStream(res);
+    this.write(
+      client,
+      connectedFrame({ clientId: client.id, lastEventId: head }, config.RETRY_MS) +
+        resetFrame({ topics: client.topics, reason: result.reason, lastEventId: head }),
+    );
+    this.goLive(client, last);
+  }
+
   /** Starts delivering to `client` (into its pending buffer until {@link goLive}) and arms its lifetime. */
   add(client: SseClient): void {
     this.clients.set(client.id, client);
     this.perIdentity.set(client.identity, this.countFor(client.identity) + 1);
     this.metrics.sseClients.inc();
-    // Not unref'd: it is always cleared when the stream closes, and a ref'd timer stays visible to
-    // process.getActiveResourcesInfo(), which the leak test counts.
     // One timer for both ends of a stream's life: whichever comes first, lifetime or token expiry.
     const untilExpiry = client.expiresAt === null ? Infinity : Math.max(0, client.expiresAt - Date.now());
     const reason = untilExpiry < this.config.MAX_LIFETIME_MS ? 'token-expired' : 'lifetime';
-    client.lifetimeTimer = setTimeout(() => this.end(client, { reason }), Math.min(untilExpiry, this.config.MAX_LIFETIME_MS));
+    client.armLifetime(Math.min(untilExpiry, this.config.MAX_LIFETIME_MS), () => this.end(client, { reason }));
   }
 
   /** Forgets `client`; safe to call more than once. */
   remove(client: SseClient): void {
-    if (client.closed) return;
-    client.closed = true;
-    client.pending = null;
-    if (client.lifetimeTimer) clearTimeout(client.lifetimeTimer);
-    client.lifetimeTimer = null;
+    if (!client.close()) return;
     this.clients.delete(client.id);
     const n = this.countFor(client.identity) - 1;
     if (n > 0) this.perIdentity.set(client.identity, n);
@@ -101,8 +156,7 @@ export class ClientHub {
    * id the client has), then lets the fan-out write straight to it.
    */
   goLive(client: SseClient, position: string | null): void {
-    const batches = client.pending;
-    client.pending = null;
+    const batches = client.endReplay();
     if (client.closed || !batches) return;
     const floor = client.trimmedWhilePending;
     if (floor !== null && (position === null || compareIds(position, floor) < 0)) {
@@ -111,7 +165,7 @@ export class ClientHub {
       this.sendReset(client, floor, 'expired');
       position = floor;
     }
-    client.skipThrough = position;
+    client.skipUpTo(position);
     let chunk = '';
     let count = 0;
     for (const batch of batches) {
@@ -236,10 +290,8 @@ export class ClientHub {
   private deliverTo(client: SseClient, events: readonly Envelope[], frames: string[], topics: string[], all: () => string): number {
     const n = events.length;
     if (client.pending) {
-      client.pending.push(events as Envelope[]);
-      client.pendingEvents += n;
       // More live events piled up behind its replay than the log even keeps: it resumes by id.
-      if (client.pendingEvents > this.config.HISTORY_SIZE) this.evict(client);
+      if (client.buffer(events) > this.config.HISTORY_SIZE) this.evict(client);
       return 0;
     }
     if (client.skipThrough === null && client.coversAll(topics)) {
@@ -279,7 +331,7 @@ export class ClientHub {
     const through = client.skipThrough!;
     let i = 0;
     while (i < events.length && compareIds(events[i].id, through) <= 0) i++;
-    if (i < events.length) client.skipThrough = null;
+    if (i < events.length) client.skipDone();
     return i;
   }
 
@@ -298,11 +350,11 @@ export class ClientHub {
   private resetTrimmed(floor: string): void {
     for (const client of [...this.clients.values()]) {
       if (client.pending) {
-        if (client.trimmedWhilePending === null || compareIds(floor, client.trimmedWhilePending) > 0) client.trimmedWhilePending = floor;
+        client.noteTrimmed(floor);
         continue;
       }
       if (client.skipThrough !== null && compareIds(client.skipThrough, floor) >= 0) continue;
-      client.skipThrough = null;
+      client.skipDone();
       this.sendReset(client, floor, 'expired');
     }
   }
@@ -311,8 +363,7 @@ export class ClientHub {
   private async resetAll(): Promise<void> {
     for (const client of this.clients.values()) {
       // Ids of the new log say nothing about positions in the old one.
-      client.skipThrough = null;
-      if (client.pending) client.epochChangedWhilePending = true;
+      client.noteEpochChange();
     }
     let head: string | null;
     try {
@@ -340,4 +391,16 @@ export class ClientHub {
     this.metrics.replayResets.inc();
     this.write(client, resetFrame({ topics: client.topics, reason, lastEventId: head ?? ORIGIN_ID }));
   }
+}
+
+function startStream(res: ServerResponse): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  // Small frames must leave at once, not wait for Nagle.
+  res.socket?.setNoDelay(true);
 }

@@ -195,8 +195,9 @@ export class StreamHub {
 
   /** The union of all held selectors but the refused ones, a topic-wide selector absorbing its keyed ones; sorted. */
   private wanted(): string[] {
-    const all = new Set([...this.held.keys()].filter((s) => !this.denied.has(s)));
-    return [...all].filter((s) => !s.includes('/') || !all.has(s.slice(0, s.indexOf('/')))).sort();
+    const all = [...this.held.keys()].filter((s) => !this.denied.has(s));
+    const wholeTopics = all.filter((s) => !s.includes('/'));
+    return all.filter((s) => wholeTopics.includes(s) || !covers(wholeTopics, s)).sort();
   }
 
   private settle(): void {
@@ -300,11 +301,10 @@ function refusal(selector: string, error: LiveError): LiveError {
   return { code: error.code, message: `the relay refused "${selector}": ${error.message}` };
 }
 
-/** True when the stream selectors include `selector` itself or its whole topic. */
+/** True when the stream selectors include `selector` itself or its whole topic (see wire's selectorMatches). */
 export function covers(streamSelectors: readonly string[], selector: string): boolean {
-  if (streamSelectors.includes(selector)) return true;
-  const slash = selector.indexOf('/');
-  return slash > 0 && streamSelectors.includes(selector.slice(0, slash));
+  const { topic, key } = parseSelector(selector);
+  return streamSelectors.some((s) => selectorMatches(parseSelector(s), topic, key));
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -109,13 +109,17 @@ export function formatSelector(sel: Selector): string {
   return sel.key === undefined ? sel.topic : `${sel.topic}/${sel.key}`;
 }
 
-/** True when the selector covers this topic and key. */
-export function selectorMatches(sel: Selector, topic: string, key: string): boolean {
+/**
+ * True when the selector covers this topic and key; without a key, the whole topic, which only a
+ * whole-topic selector covers. The one containment rule of kit and relay: an event against a
+ * stream's selectors, a request against a reader's grants, a selector against an open stream's.
+ */
+export function selectorMatches(sel: Selector, topic: string, key?: string): boolean {
   return sel.topic === topic && (sel.key === undefined || sel.key === key);
 }
 
-/** True when any of the selectors covers this topic and key. */
-export function anySelectorMatches(selectors: readonly Selector[], topic: string, key: string): boolean {
+/** True when any of the selectors covers this topic and key (see {@link selectorMatches}). */
+export function anySelectorMatches(selectors: readonly Selector[], topic: string, key?: string): boolean {
   for (let i = 0; i < selectors.length; i++) {
     if (selectorMatches(selectors[i], topic, key)) return true;
   }

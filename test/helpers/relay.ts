@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import type { Bus } from '../../server/bus/bus.js';
 import { MemoryBus } from '../../server/bus/memory-bus.js';
 import { busOptions } from '../../server/bus/create-bus.js';
-import { testConfig, type Config } from '../../server/config.js';
+import type { Config } from '../../server/config.js';
+import { testConfig } from './config.js';
 import { createContext, type RelayContext } from '../../server/context.js';
 import { listen } from '../../server/server.js';
 

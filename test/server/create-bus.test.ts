@@ -1,7 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createBus } from '../../server/bus/create-bus.js';
-import { ConfigError, loadConfig, testConfig } from '../../server/config.js';
+import { ConfigError, loadConfig } from '../../server/config.js';
+import { testConfig } from '../helpers/config.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis-server.js';
 
 // Bus selection: memory without REDIS_URL, Redis with it; bad Redis settings stop the relay at start.

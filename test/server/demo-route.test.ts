@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import express from 'express';
-import { testConfig } from '../../server/config.js';
+import { testConfig } from '../helpers/config.js';
 import { demoRoutes, DEMO_ORIGIN_PLACEHOLDER, type DemoInfo } from '../../server/routes/demo.js';
 import { serveWithPeer } from '../helpers/peer-address.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 
@@ -116,6 +117,28 @@ describe('npm run build', () => {
   test('ships production Lit (no dev-mode warnings) in the script-tag kit', () => {
     for (const f of ['live-elements.module.js', ...readdirSync(join(dist, 'chunks')).filter((c) => c.endsWith('.js')).map((c) => `chunks/${c}`)]) {
       assert.doesNotMatch(readFileSync(join(dist, f), 'utf8'), /Lit is in dev mode/, f);
+    }
+  });
+
+  test('writes the committed generated files as they are: custom-elements.json and the README\'s elements section', async () => {
+    // The build's analyze step, into a scratch folder (cem takes it relative to the working folder),
+    // so this test rewrites no tracked file; then the README section made from that manifest.
+    const scratch = mkdtempSync(join(tmpdir(), 'cem-'));
+    const packageJson = readFileSync(join(root, 'package.json'), 'utf8');
+    try {
+      const r = spawnSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--quiet', '--outdir', relative(root, scratch)], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+      assert.equal(r.status, 0, `cem analyze failed:\n${r.stdout}\n${r.stderr}`);
+      assert.ok(readFileSync(join(root, 'package.json'), 'utf8') === packageJson, 'the analyzer rewrote package.json (its customElements field): keep packagejson: false in custom-elements-manifest.config.mjs');
+      const fresh = readFileSync(join(scratch, 'custom-elements.json'), 'utf8');
+      assert.ok(fresh === readFileSync(join(root, 'custom-elements.json'), 'utf8'), 'a build changes custom-elements.json: run `npm run analyze` and commit it (its modules are sorted by path, so it is the same on every machine)');
+      const { elementsMarkdown, withElements } = (await import('../../scripts/readme-elements.mjs' as string)) as {
+        elementsMarkdown(manifest: unknown): string;
+        withElements(readme: string, section: string): string;
+      };
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      assert.ok(withElements(readme, elementsMarkdown(JSON.parse(fresh))) === readme, 'a build changes the README\'s elements section: run `npm run analyze` and commit README.md');
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
     }
   });
 });

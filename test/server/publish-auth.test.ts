@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import express from 'express';
-import { testConfig } from '../../server/config.js';
+import { testConfig } from '../helpers/config.js';
 import { isLoopback } from '../../server/identity.js';
 import { requirePublisher, secretsEqual } from '../../server/publish-auth.js';
 

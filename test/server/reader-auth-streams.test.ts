@@ -4,6 +4,7 @@ import { getFrom } from '../helpers/raw-http.js';
 import { openStream, publish, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/tokens.js';
 import { waitUntil } from '../helpers/wait.js';
+import { hubIdentityCount, hubStreams } from '../helpers/internals.js';
 
 /** Token life on open streams: expiry closes them, resuming with a fresh token loses nothing; limits count by `sub`. */
 describe('reader authorization on open streams', () => {
@@ -39,7 +40,7 @@ describe('reader authorization on open streams', () => {
     assert.equal(last.event, 'timeout');
     assert.deepEqual(last.json, { reason: 'token-expired' });
     // The timer went with the stream: nothing left in the hub.
-    await waitUntil(() => r.ctx.clients.size === 0 && r.ctx.clients.identityCount === 0, 'the hub to forget the expired stream');
+    await waitUntil(() => r.ctx.clients.size === 0 && hubIdentityCount(r.ctx.clients) === 0, 'the hub to forget the expired stream');
 
     // Published while the reader was away: the resumed stream must bring it.
     await publish(r.url, { topic: 'orders', key: 'b', op: 'upsert', data: { n: 2 } });
@@ -70,7 +71,7 @@ describe('reader authorization on open streams', () => {
     const token = await mintToken({ sub: 'u1', topics: ['orders'], expiresIn: 3600 });
     const s = await stream(r.url, { topics: 'orders', headers: { Authorization: `Bearer ${token}` } });
     await s.waitFor((f) => f.some((x) => x.event === 'connected'));
-    const client = [...r.ctx.clients.list()][0];
+    const client = hubStreams(r.ctx.clients)[0];
     assert.ok(client.lifetimeTimer);
     assert.equal(client.expiresAt! > Date.now(), true);
     s.close();

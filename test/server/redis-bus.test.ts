@@ -7,6 +7,7 @@ import { BusUnavailableError, type AppendInput } from '../../server/bus/bus.js';
 import { RedisBus, type RedisBusOptions } from '../../server/bus/redis-bus.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { busListenerCount } from '../helpers/internals.js';
 
 // The Redis-specific behaviour of RedisBus against a private redis-server: state semantics spliced as
 // raw JSON, trimming and its floor, several buses on one Redis. Outages are in redis-bus-outage.test.ts.
@@ -262,7 +263,7 @@ describe('RedisBus', () => {
     b.subscribe(() => {});
     await b.close();
     assert.equal(b.isReady(), false);
-    assert.equal(b.listenerCount, 0);
+    assert.equal(busListenerCount(b), 0);
     await assert.rejects(b.append([{ topic: 'x', key: 'k', op: 'delete' }]), BusUnavailableError);
   });
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { openStream, publish, startRelay } from '../helpers/relay.js';
 import { waitUntil } from '../helpers/wait.js';
+import { hubStreams } from '../helpers/internals.js';
 
 test('a client that never reads is evicted while a fast client keeps receiving everything', async () => {
   const maxBuffered = 64 * 1024;
@@ -51,7 +52,7 @@ async function evictedCount(url: string): Promise<number> {
 
 /** Unsent bytes the relay holds per stream right now. */
 function* clientBuffers(r: Awaited<ReturnType<typeof startRelay>>): Iterable<number> {
-  for (const c of r.ctx.clients.list()) yield c.res.writableLength;
+  for (const c of hubStreams(r.ctx.clients)) yield c.res.writableLength;
 }
 
 test('a replay far larger than MAX_BUFFERED_BYTES reaches a reading client whole, and it stays connected', async () => {

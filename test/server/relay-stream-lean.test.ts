@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../../server/app.js';
 import { MemoryBus } from '../../server/bus/memory-bus.js';
 import { busOptions } from '../../server/bus/create-bus.js';
-import { testConfig } from '../../server/config.js';
+import { testConfig } from '../helpers/config.js';
 import { createContext, type RelayContext } from '../../server/context.js';
 import { openStream, publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
+import { hubStreams } from '../helpers/internals.js';
 
 /**
  * Streams are served without Express (what Express leaves on each request cost a held stream about
@@ -43,7 +44,7 @@ describe('the stream route outside Express', () => {
     const s = await openStream(r.url, { topics: 't' });
     try {
       await s.waitFor((f) => f.some((x) => x.event === 'connected'), 5000, 'connected');
-      const [client] = [...r.ctx.clients.list()];
+      const [client] = hubStreams(r.ctx.clients);
       assert.ok(client, 'the hub holds the stream');
       assert.equal(Object.getPrototypeOf(client.res), ServerResponse.prototype, 'res went through Express (its prototype was swapped)');
       await publish(r.url, { topic: 't', key: 'k', op: 'upsert', data: { v: 1 } });

@@ -276,6 +276,7 @@ describe('Sequin webhook sink', () => {
       await waitUntil(() => !busA.isReady(), 'the bus to notice Redis is gone');
       const res = await post(a.url, JSON.stringify(message(2)), { authorization: `Bearer ${SECRET}` });
       assert.equal(res.status, 503);
+      assert.equal(res.body.error.code, 'bus_unavailable', 'the one code every route answers while the bus is down');
       assert.match(res.body.error.message, /retry later/);
       assert.equal(await rejected(a, 'unavailable'), 1);
     } finally {

@@ -1,22 +1,23 @@
 #!/usr/bin/env node
 // `npm run bench`: fan-out, connections, bundle, chart and browser-connection figures, each printed
 // as a ratio against a baseline measured side by side in the same run (so they hold on a noisy
-// machine). Writes bench/results.json, and exits non-zero when a section failed. Flags:
+// machine). It lives in bench/ so imports go one way: bench may import scripts/ (kit-sizes.mjs),
+// scripts/ never import bench/. Writes bench/results.json, and exits non-zero when a section failed. Flags:
 // `npm run bench -- --help`.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { bundle } from '../bench/bundle.mjs';
-import { browserConnections } from '../bench/browser-connections.mjs';
-import { chart } from '../bench/chart.mjs';
-import { connections, PER_PROCESS_SOCKETS } from '../bench/connections.mjs';
-import { fanout } from '../bench/fanout.mjs';
-import { hostPage } from '../bench/host-page.mjs';
-import { root } from '../bench/processes.mjs';
-import { printReport } from '../bench/report.mjs';
-import { redisLimits } from '../bench/redis-limits.mjs';
-import { scaleOut } from '../bench/scale-out.mjs';
+import { bundle } from './bundle.mjs';
+import { browserConnections } from './browser-connections.mjs';
+import { chart } from './chart.mjs';
+import { connections, PER_PROCESS_SOCKETS } from './connections.mjs';
+import { fanout } from './fanout.mjs';
+import { hostPage } from './host-page.mjs';
+import { root } from './processes.mjs';
+import { printReport } from './report.mjs';
+import { redisLimits } from './redis-limits.mjs';
+import { scaleOut } from './scale-out.mjs';
 
 const SECTIONS = ['fanout', 'redis-limits', 'connections', 'scale-out', 'bundle', 'chart', 'browser', 'host-page'];
 const { values: opts } = parseArgs({
