@@ -12,12 +12,13 @@ describe('compressed responses', () => {
   const ACCEPT = 'gzip, deflate, br';
 
   before(async () => {
-    r = await startRelay();
+    r = await startRelay({ config: { DEMO: true } });
     const t = Math.floor(Date.now() / 1000);
     const events = [];
-    // Enough keys and points that the snapshot and the series are over the 1 kB threshold.
+    // Enough keys and points that the snapshot and the series are over the 1 kB threshold (the
+    // series answers one point per minute of a 1h chart: one point a minute for an hour).
     for (let i = 0; i < 60; i++) events.push({ topic: 'prices', key: `k${i}`, op: 'upsert', data: { name: `Item number ${i}`, high: 1000 + i, low: 900 + i, ts: t - 3000 + i } });
-    for (let i = 0; i < 60; i++) events.push({ topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Abyssal whip', high: 2_850_000 + i * 7, low: 2_840_000 + i * 3, ts: t - 3000 + i * 50 } });
+    for (let i = 0; i < 60; i++) events.push({ topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Abyssal whip', high: 2_850_000 + i * 7, low: 2_840_000 + i * 3, ts: t - 3540 + i * 60 } });
     assert.equal((await publish(r.url, events)).status, 200);
     await r.ctx.series.recorder.idle();
   });
@@ -41,7 +42,7 @@ describe('compressed responses', () => {
   });
 
   test('a series is sent compressed', async () => {
-    const res = await request(r.url).get('/v1/series/prices/4151?period=24h').set('Accept-Encoding', ACCEPT);
+    const res = await request(r.url).get('/v1/series/prices/4151?period=1h').set('Accept-Encoding', ACCEPT);
     assert.equal(res.status, 200);
     assertCompressed(res, 'series');
     assert.ok(res.body.t.length > 0);
