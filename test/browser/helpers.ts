@@ -68,3 +68,16 @@ export function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs 
 export function uniqueTopic(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
+
+/**
+ * Whether @web/test-runner-commands' browser controls (emulateMedia, sendKeys, sendMouse) work in
+ * this engine: they drive Chromium through CDP. Firefox (our WebDriver BiDi launcher: puppeteer's
+ * media emulation needs CDP) and WebKit (classic WebDriver) take none of them, so the tests that
+ * need them are registered in Chromium only, by {@link itInChromium}, never skipped.
+ */
+export const commandsWork = engine === 'chromium';
+
+/** `it` for a test that needs the browser controls above: registered in Chromium only. */
+export function itInChromium(title: string, fn: MochaTestFn): void {
+  if (commandsWork) it(`${title} (Chromium only: needs CDP's input and media emulation)`, fn);
+}

@@ -4,7 +4,7 @@ import '../../../src/elements/live-source/live-source.js';
 import '../../../src/elements/live-value/live-value.js';
 import type { LiveValue } from '../../../src/elements/live-value/live-value.js';
 import type { LiveChangeEvent } from '../../../src/elements/shared/live-change-event.js';
-import { publish, relays, uniqueTopic, waitFor } from '../helpers.js';
+import { commandsWork, itInChromium, publish, relays, uniqueTopic, waitFor } from '../helpers.js';
 
 const shown = (el: LiveValue) => el.shadowRoot!.querySelector('[part="value"]')?.textContent ?? null;
 
@@ -89,7 +89,9 @@ describe('<live-value>', () => {
   });
 
   describe('flash and events', () => {
-    afterEach(() => emulateMedia({ reducedMotion: 'no-preference' }));
+    afterEach(async () => {
+      if (commandsWork) await emulateMedia({ reducedMotion: 'no-preference' });
+    });
 
     it('flashes on a change (not on the first value) and fires live-change', async () => {
       const el = await valueOf(1);
@@ -107,7 +109,7 @@ describe('<live-value>', () => {
       expect(events).to.have.length(1);
     });
 
-    it('does not flash under prefers-reduced-motion', async () => {
+    itInChromium('does not flash under prefers-reduced-motion', async () => {
       await emulateMedia({ reducedMotion: 'reduce' });
       const el = await valueOf(1);
       el.items = { k: 2 };
