@@ -1,6 +1,6 @@
 import { parseSelector } from './wire-rules.js';
 import type { HubMessage } from './hub-protocol.js';
-import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js';
+import { IDLE_STATUS, closedWith, type ConnectionStatus, type LiveError } from './status.js';
 import type { SyncBatch, SyncPhase } from './topic-sync.js';
 import type { HubLink, LinkOptions } from './links/link.js';
 import { openLink } from './links/open-link.js';
@@ -187,7 +187,7 @@ export class LiveConnection {
         (err: Error) => {
           this.opening = false;
           // A later subscription asks again.
-          this.receive({ t: 'status', status: { status: 'closed', lastEventAt: null, attempts: 0, error: { code: 'token_failed', message: err.message } } });
+          this.receive({ t: 'status', status: closedWith({ code: 'token_failed', message: err.message }) });
         },
       );
   }

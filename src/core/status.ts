@@ -20,3 +20,8 @@ export interface ConnectionStatus {
 
 /** The status of a connection nobody uses yet. */
 export const IDLE_STATUS: ConnectionStatus = Object.freeze({ status: 'closed', lastEventAt: null, attempts: 0, error: null });
+
+/** The status of a connection that stopped for good with `error` (a stream that could not start). */
+export function closedWith(error: LiveError): ConnectionStatus {
+  return { ...IDLE_STATUS, error };
+}

@@ -1,5 +1,6 @@
 import type { Deliver, HubLink, LinkOptions } from './link.js';
 import { openWorkerLink } from './worker-link.js';
+import { closedWith } from '../status.js';
 
 /**
  * The kit's own URL, read while the module first runs: in a classic-script build `import.meta.url`
@@ -33,7 +34,7 @@ export function openLink(options: LinkOptions, deliver: Deliver): HubLink {
       (err: unknown) => {
         if (closed) return;
         const message = `live-elements could not load its stream code (${err instanceof Error ? err.message : String(err)}): check that the kit's chunks/ folder is served beside it`;
-        deliver({ t: 'status', status: { status: 'closed', lastEventAt: null, attempts: 0, error: { code: 'load_failed', message } } });
+        deliver({ t: 'status', status: closedWith({ code: 'load_failed', message }) });
       },
     );
   };

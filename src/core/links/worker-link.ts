@@ -18,7 +18,7 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
   let closed = false;
   const post = (m: PageMessage) => port.postMessage(m);
   worker.addEventListener('error', () => {
-    if (!heard && !closed) onFail(`the connection worker ${options.worker ? String(options.worker) : '(built beside the kit)'} failed to start`);
+    if (!heard && !closed) onFail(`the connection worker ${options.worker || 'beside the kit'} failed to start`);
   });
   port.onmessage = (e: MessageEvent<HubMessage>) => {
     heard = true;
