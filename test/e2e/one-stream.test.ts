@@ -59,7 +59,9 @@ describeInEngines('one stream per browser', (engine, browser) => {
       assert.equal(await pages[0].evaluate(() => typeof SharedWorker), 'function', `this ${engine} has SharedWorker`);
       await assertSteadyClients(1);
 
-      // The one stream feeds every tab.
+      // The one stream feeds every tab. Each tab shows its services (an off-screen widget renders
+      // what it holds only once seen).
+      for (const page of pages) await page.evaluate(() => document.querySelector('service-status')?.scrollIntoView({ block: 'nearest' }));
       await publish(relay.url, { topic: 'services', key: 'shared', op: 'upsert', data: { name: 'Shared stream check', status: 'running', progress: 10, updatedAt: new Date().toISOString() } });
       for (const page of pages) {
         await page.waitForFunction('the shared stream check in every tab', () => document.querySelector('service-status')?.shadowRoot?.textContent?.includes('Shared stream check') ?? false, undefined, 5000);
@@ -100,6 +102,7 @@ describeInEngines('one stream per browser', (engine, browser) => {
       await pages[0].close();
       const closedAt = Date.now();
       const marker = `after-leader-${closedAt}`;
+      for (const page of pages.slice(1)) await page.evaluate(() => document.querySelector('service-status')?.scrollIntoView({ block: 'nearest' }));
       await publish(relay.url, { topic: 'services', key: 'marker', op: 'upsert', data: { name: marker, status: 'idle', updatedAt: new Date().toISOString() } });
       for (const page of pages.slice(1)) {
         await page.waitForFunction('the marker in every remaining tab', (m) => document.querySelector('service-status')?.shadowRoot?.textContent?.includes(m) ?? false, marker, 5000);

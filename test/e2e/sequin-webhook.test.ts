@@ -69,6 +69,8 @@ test('a Sequin webhook that changes a league row shows on the open page within 1
     body: JSON.stringify(message),
   });
   assert.equal(res.status, 200, await res.text());
+  // An off-screen widget renders what it holds once seen: look at the standings, as a visitor would.
+  await page.evaluate(() => document.querySelector('league-standings[key="premier"]')?.scrollIntoView({ block: 'nearest' }));
   await page.waitForFunction(
     () => {
       const el = document.querySelector('league-standings[key="premier"]');
@@ -103,6 +105,7 @@ test('a webhook with the wrong bearer secret changes nothing on the page', async
   assert.equal(res.status, 401);
   // A marker published after the refused delivery proves the page is current when checked.
   await publish(relay.url, { topic: 'services', key: 'marker', op: 'upsert', data: { name: 'Marker', status: 'idle', updatedAt: new Date().toISOString() } });
+  await page.evaluate(() => document.querySelector('service-status')?.scrollIntoView({ block: 'nearest' }));
   await page.waitForFunction(() => document.querySelector('service-status')?.shadowRoot?.textContent?.includes('Marker') ?? false, undefined, { timeout: 5000 });
   assert.ok(!(await shadowText(page, 'league-standings')).includes('Intruders'));
   await page.close();

@@ -176,5 +176,11 @@ export function recordIndicatorStatuses(): void {
 
 /** The text an element renders in its shadow root (what a visitor reads), or '' when absent. */
 export async function shadowText(page: PageLike, selector: string): Promise<string> {
-  return page.evaluate((sel) => document.querySelector(sel)?.shadowRoot?.textContent?.replace(/\s+/g, ' ') ?? '', selector);
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    // A widget off screen keeps its data but renders it only once seen, as a visitor would scroll
+    // to it: bring it into view, and read what it shows (the next poll sees the catch-up render).
+    el?.scrollIntoView({ block: 'nearest' });
+    return el?.shadowRoot?.textContent?.replace(/\s+/g, ' ') ?? '';
+  }, selector);
 }

@@ -97,6 +97,32 @@ export const liveTickerStyles = css`
   [part~='team'] {
     font-weight: 600;
   }
+  /* Room for the usual widths of the figures, so a price gaining a digit or a score changing does
+     not push the items after it (a layout shift on the host page). */
+  [part~='price'],
+  [part~='change'],
+  [part~='change-percent'],
+  [part~='score'],
+  [part~='status'] {
+    display: inline-block;
+    text-align: end;
+  }
+  [part~='price'] {
+    min-width: 9ch;
+  }
+  [part~='change'] {
+    min-width: 7ch;
+  }
+  [part~='change-percent'] {
+    min-width: 6.5ch;
+  }
+  [part~='score'] {
+    min-width: 2ch;
+  }
+  [part~='status'] {
+    min-width: 8ch;
+    text-align: start;
+  }
   [data-direction='up'] :is([part~='change'], [part~='change-percent']) {
     color: var(--_up);
   }

@@ -143,7 +143,7 @@ export class LiveTicker extends LiveElement {
         aria-label=${`${this.label ?? this.defaultLabel()}: use the left and right arrow keys to move it`}
         @keydown=${this.onKey}
       >
-        <div part="track" class="track" style=${`--_duration:${this.durationS()}s`}>${list(false)}${this.scrolling ? list(true) : ''}</div>
+        <div part="track" class="track">${list(false)}${this.scrolling ? list(true) : ''}</div>
       </div>
       <button part="pause-button" type="button" aria-pressed=${this.paused ? 'true' : 'false'} @click=${() => (this.paused = !this.paused)}>
         ${this.paused ? 'Play' : 'Pause'}
@@ -198,6 +198,8 @@ export class LiveTicker extends LiveElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
+    // Through the CSSOM, not a style="" attribute: pages with a strict style-src allow only this.
+    this.renderRoot.querySelector<HTMLElement>('.track')?.style.setProperty('--_duration', `${this.durationS()}s`);
     // The list is replaced only when the state changes (loading → ready ...): observe the new one.
     const copy = this.renderRoot.querySelector('ul');
     if (copy === this.observed) return;
