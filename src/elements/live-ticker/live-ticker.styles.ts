@@ -108,13 +108,13 @@ export const liveTickerStyles = css`
     text-align: end;
   }
   [part~='price'] {
-    min-width: 9ch;
+    min-width: 10ch;
   }
   [part~='change'] {
-    min-width: 7ch;
+    min-width: 8.5ch;
   }
   [part~='change-percent'] {
-    min-width: 6.5ch;
+    min-width: 7.5ch;
   }
   [part~='score'] {
     min-width: 2ch;
