@@ -169,9 +169,78 @@ export const livePriceChartStyles = [
     div:nth-child(3n) > dt > .swatch {
       background: var(--_series-3);
     }
-    .tip-label {
+    .tip-label,
+    [part='live'] {
       color: var(--_tip);
       font-size: 0.85em;
+    }
+    [part='live'] {
+      font-weight: 600;
+      letter-spacing: 0.04em;
+    }
+    /* Marks laid over the plot area (uPlot's .u-over), moved by transform only. */
+    .marks,
+    .last,
+    .last-label,
+    .tip {
+      position: absolute;
+      top: 0;
+      left: 0;
+      pointer-events: none;
+    }
+    .marks {
+      inset: 0;
+    }
+    .last {
+      right: 0;
+      border-top: 1px dashed var(--_c);
+      opacity: 0.8;
+    }
+    .last-label {
+      left: auto;
+      right: 0;
+      padding: 0 0.3em;
+      border-radius: 2px;
+      font-size: 11px;
+      line-height: 1.5;
+      font-variant-numeric: tabular-nums;
+      color: var(--_bg);
+      background: var(--_c);
+    }
+    .tip {
+      width: 8px;
+      height: 8px;
+      margin: -4px;
+      border-radius: 50%;
+      background: var(--_tip);
+      box-shadow: 0 0 0 1.5px var(--_bg);
+    }
+    /* The pulse: opacity and transform only, so the compositor runs it and the canvas is never redrawn. */
+    .tip::before {
+      content: '';
+      position: absolute;
+      inset: 0;
+      border-radius: 50%;
+      background: var(--_tip);
+      animation: tip-pulse 2s ease-out infinite;
+    }
+    @keyframes tip-pulse {
+      from {
+        opacity: 0.6;
+        transform: scale(1);
+      }
+      to {
+        opacity: 0;
+        transform: scale(3);
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .tip::before {
+        animation: none;
+      }
+    }
+    [hidden] {
+      display: none !important;
     }
   `,
 ];

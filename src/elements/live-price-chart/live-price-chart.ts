@@ -8,20 +8,15 @@ import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, numberFormat, timeMs } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { plotOptions, type LiveTip } from './chart-plot.js';
 import { decimate } from './decimate.js';
 import { LiveBuffer } from './live-buffer.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
 import { loadUplot } from './load-uplot.js';
-import { axisDateOptions, BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
+import { BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
 import { fetchSeries, SeriesFetchError, type SeriesResponse } from './series-fetch.js';
 
-/** The newest point while its bucket is open. */
-export interface LiveTip {
-  /** Unix ms. */
-  time: number;
-  /** Field → value. */
-  values: Record<string, number | null>;
-}
+export type { LiveTip } from './chart-plot.js';
 
 /** Live points redraw the plot at most this often (ms): each redraw rasterizes the whole canvas (about 8 ms of main thread on the bench machine). */
 const LIVE_REDRAW_MS = 250;
@@ -67,7 +62,7 @@ let syntheticSeq = 0;
  */
 export class LivePriceChart extends LiveElement {
   /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
-  static override properties: PropertyDeclarations = { period: { reflect: true }, fields: {}, relay: {}, points: { type: Number } };
+  static override properties: PropertyDeclarations = { period: { reflect: true }, fields: {}, relay: {}, points: { type: Number }, streamOpen: { state: true } };
 
   static override styles = [baseStyles, ...livePriceChartStyles];
 
@@ -89,6 +84,22 @@ export class LivePriceChart extends LiveElement {
 
   private get plotEl(): HTMLDivElement | null {
     return this.renderRoot?.querySelector<HTMLDivElement>('.plot') ?? null;
+  }
+
+  /** Whether the stream this chart follows is open (the header's "● LIVE"). */
+  protected streamOpen = false;
+  /** The connection whose status {@link streamOpen} follows, and how to stop following it. */
+  private statusFrom: LiveConnection | null = null;
+  private stopStatus: (() => void) | null = null;
+
+  /** Follows the open/closed state of the connection in use (it may change with a `<live-source>`). */
+  private followStatus(): void {
+    const conn = this.isConnected ? this.live.liveConnection : null;
+    if (conn === this.statusFrom) return;
+    this.stopStatus?.();
+    this.statusFrom = conn;
+    this.stopStatus = conn ? conn.onStatus((s) => (this.streamOpen = s.status === 'open')) : null;
+    this.streamOpen = conn?.status.status === 'open';
   }
 
   private historyValue: SeriesResponse | null = null;
@@ -213,12 +224,14 @@ export class LivePriceChart extends LiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.followStatus();
     this.schemeQuery = matchMedia('(prefers-color-scheme: dark)');
     this.schemeQuery.addEventListener('change', this.onScheme);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.followStatus();
     this.schemeQuery?.removeEventListener('change', this.onScheme);
     this.fetchAbort?.abort();
     cancelAnimationFrame(this.frame);
@@ -278,6 +291,7 @@ export class LivePriceChart extends LiveElement {
     }
     if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.rebuildPlot();
     if (this.phase === 'ready' && !this.plot) void this.ensurePlot();
+    this.followStatus();
     if (this.drawSkipped) {
       this.drawSkipped = false;
       this.scheduleDraw(false);
@@ -288,26 +302,22 @@ export class LivePriceChart extends LiveElement {
     }
   }
 
-  protected override render(): TemplateResult {
-    const label = this.label ?? this.defaultLabel();
-    // Legend row and plot are always there, at their final size: a state (loading, error, empty)
-    // is laid over the plot, so nothing moves when the data comes, or on a period switch.
-    return html`<section part="base" role="region" aria-label=${label} aria-busy=${this.phase === 'loading' ? 'true' : 'false'}>
-      ${this.renderLegend()}
+  /**
+   * Legend row and plot are always there, at their final size: a state (loading, error, empty)
+   * is laid over the plot, so nothing moves when the data comes, or on a period switch.
+   */
+  protected override renderState(): TemplateResult {
+    return html`${this.renderLegend()}
       <div class="plot" part="plot" role="img" aria-label=${this.describePlot()}></div>
-      ${this.phase === 'loading'
-        ? html`<slot name="loading"><div class="state" part="loading">Loading…</div></slot>`
-        : this.phase === 'error'
-          ? html`<div class="state" part="error" role="alert">${this.error?.message ?? 'This chart could not be loaded.'}</div>`
-          : this.empty
-            ? html`<slot name="empty"><div class="state" part="empty">No data for this period yet.</div></slot>`
-            : nothing}
-      <div part="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-      <span class="color-probe" hidden></span>
-    </section>`;
+      ${this.phase !== 'ready'
+        ? super.renderState()
+        : this.empty
+          ? html`<slot name="empty"><div class="state" part="empty">No data for this period yet.</div></slot>`
+          : nothing}
+      <span class="color-probe" hidden></span>`;
   }
 
-  /** The chart renders its own layout (the plot node must outlive state changes). */
+  /** The plot is drawn by uPlot, not rendered: see {@link renderState}. */
   protected override renderBody(): TemplateResult {
     return html``;
   }
@@ -326,6 +336,7 @@ export class LivePriceChart extends LiveElement {
         </div>`,
       )}
       <div class=${tip ? '' : 'off'}><dt part="live-tip" class="tip-label">● live</dt><dd>${tip ? dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time) : ''}</dd></div>
+      <div class=${this.streamOpen ? 'live' : 'live off'}><dt part="live">${this.streamOpen ? html`<span aria-hidden="true">●</span> LIVE` : ''}</dt></div>
     </dl>`;
   }
 
@@ -622,65 +633,18 @@ export class LivePriceChart extends LiveElement {
   }
 
   private plotOptions(): uPlot.Options {
-    const css = getComputedStyle(this);
-    const color = (name: string, fallback: string) => this.resolveColor(name, fallback);
-    const muted = color('--_muted', '#5c6670');
-    const grid = color('--_grid', '#d8dee4');
-    const period = parsePeriod(this.period) ?? '24h';
-    const when = dateFormat(this.locale, axisDateOptions(period));
-    const num = numberFormat(this.locale, { notation: 'compact', maximumFractionDigits: 2 });
-    const full = numberFormat(this.locale);
     const { width, height } = this.plotSize();
-    const font = `11px ${css.fontFamily || 'system-ui, sans-serif'}`;
-    const tip = color('--_tip', '#e8590c');
-    const ring = color('--_bg', '#ffffff');
-    return {
+    return plotOptions({
       width,
       height,
-      ms: 1,
-      legend: { show: false },
-      cursor: { points: { show: false } },
-      scales: { x: { time: true } },
-      axes: [
-        { stroke: muted, font, space: 90, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values: (_u, splits) => splits.map((v) => when.format(v)) },
-        { stroke: muted, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 60, values: (_u, splits) => splits.map((v) => num.format(v)) },
-      ],
-      series: [
-        { value: (_u, v) => (v == null ? '–' : when.format(v)) },
-        ...this.fieldNames.map((f, i) => ({
-          label: f,
-          stroke: color(`--_series-${(i % 3) + 1}`, '#0b63ce'),
-          width: 1.5,
-          points: { show: false },
-          value: (_u: uPlot, v: number | null) => (v == null ? '–' : full.format(v)),
-        })),
-      ],
-      // Resolved once per plot: resolving per draw forced two style recalculations per redraw.
-      hooks: { draw: [(u) => this.drawTip(u, tip, ring)] },
-    };
-  }
-
-  /** Draws the live tip: a ring on each field's newest point while its bucket is open. */
-  private drawTip(u: uPlot, fill: string, ring: string): void {
-    const tip = this.liveTip;
-    if (!tip) return;
-    const ctx = u.ctx;
-    const x = u.valToPos(tip.time, 'x', true);
-    const r = 4 * devicePixelRatio;
-    ctx.save();
-    for (const f of this.fieldNames) {
-      const v = tip.values[f];
-      if (v == null) continue;
-      const y = u.valToPos(v, 'y', true);
-      ctx.beginPath();
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-      ctx.fillStyle = fill;
-      ctx.strokeStyle = ring;
-      ctx.lineWidth = 1.5 * devicePixelRatio;
-      ctx.fill();
-      ctx.stroke();
-    }
-    ctx.restore();
+      period: parsePeriod(this.period) ?? '24h',
+      locale: this.locale,
+      fieldNames: this.fieldNames,
+      fontFamily: getComputedStyle(this).fontFamily,
+      color: (name, fallback) => this.resolveColor(name, fallback),
+      tip: () => this.liveTip,
+      last: (f) => this.lastValues[f],
+    });
   }
 }
 
