@@ -440,15 +440,20 @@ export class LivePriceChart extends LiveElement {
       this.rebuildData();
     }
     const values: Array<number | null> = [];
+    let moved = false;
     for (const f of this.fieldNames) {
       const v = data[f];
+      const before = this.lastValues[f];
       if (typeof v === 'number' && Number.isFinite(v)) this.lastValues[f] = v;
       else if (e.op === 'upsert' || e.op === 'append') delete this.lastValues[f];
       values.push(this.lastValues[f] ?? null);
+      moved ||= this.lastValues[f] !== before;
     }
     const evictedBefore = this.buffer.evicted;
     const result = this.buffer.push(t, values, e.id);
-    if (result === 'dropped' || result === 'unchanged') return false;
+    if (result === 'dropped') return false;
+    // The bucket kept its max/min, but the last-price line follows the latest quote.
+    if (result === 'unchanged') return moved && this.markLive();
     const x = this.data[0];
     const historyEnd = x.length - this.liveInData > 0 ? (x[x.length - this.liveInData - 1] as number) : -Infinity;
     // The bucket the point folded into, as the buffer consolidated it.
@@ -466,8 +471,12 @@ export class LivePriceChart extends LiveElement {
       return false;
     }
     this.armTipTimer();
-    this.pendingLive = true;
-    return true;
+    return this.markLive();
+  }
+
+  /** A live point changed what is drawn: the next redraw tells `live-change`. */
+  private markLive(): true {
+    return (this.pendingLive = true);
   }
 
   private pendingLive = false;
