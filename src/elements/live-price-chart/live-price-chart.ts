@@ -266,6 +266,7 @@ export class LivePriceChart extends LiveElement {
     // A period switch alone keeps the live points, re-bucketed, for after the new history.
     if (moved || (changed.has('period') && changed.get('period') !== undefined)) this.resetData(!moved);
     super.willUpdate(changed);
+    this.followStatus();
     if (this.topic && this.key) this.foldSnapshotValue();
   }
 
@@ -291,7 +292,6 @@ export class LivePriceChart extends LiveElement {
     }
     if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.rebuildPlot();
     if (this.phase === 'ready' && !this.plot) void this.ensurePlot();
-    this.followStatus();
     if (this.drawSkipped) {
       this.drawSkipped = false;
       this.scheduleDraw(false);
