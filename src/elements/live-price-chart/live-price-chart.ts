@@ -3,14 +3,13 @@ import type uPlot from 'uplot';
 import { currentConfig } from '../../core/configure.js';
 import type { LiveConnection } from '../../core/live-connection.js';
 import { TokenKeeper } from '../../core/token.js';
-import { compareIds, type Envelope, type EventInput } from '../../core/wire.js';
+import type { Envelope, EventInput } from '../../core/wire.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
-import { dateFormat, numberFormat, timeMs } from '../shared/format.js';
+import { dateFormat, numberFormat } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { ChartModel } from './chart-model.js';
 import { plotOptions, type LiveTip } from './chart-plot.js';
-import { decimate } from './decimate.js';
-import { LiveBuffer } from './live-buffer.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
 import { loadUplot } from './load-uplot.js';
 import { BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
@@ -20,9 +19,6 @@ export type { LiveTip } from './chart-plot.js';
 
 /** Live points redraw the plot at most this often (ms): each redraw rasterizes the whole canvas (about 8 ms of main thread on the bench machine). */
 const LIVE_REDRAW_MS = 250;
-
-/** Live events kept while the history loads; more than this and the oldest go. */
-const MAX_EARLY = 1000;
 
 let syntheticSeq = 0;
 
@@ -102,21 +98,8 @@ export class LivePriceChart extends LiveElement {
     this.streamOpen = conn?.status.status === 'open';
   }
 
-  private historyValue: SeriesResponse | null = null;
-  private early: Envelope[] = [];
-  private fieldNames: string[] = [];
-  private buffer = new LiveBuffer(BUCKET_MS['24h'], []);
-  /**
-   * uPlot's aligned data: unix ms, then one array per field: the history reduced to the plot's
-   * pixel columns (see {@link decimate}), then the live buffer's buckets after it.
-   */
-  private data: Array<Array<number | null>> = [[]];
-  /** The pixel columns the history in `data` was reduced for. */
-  private dataColumns = 0;
-  /** How many of the buffer's newest buckets are at the end of `data`. */
-  private liveInData = 0;
-  /** The last known value of every field, so a patch that carries one field keeps the others. */
-  private lastValues: Record<string, number> = {};
+  /** The history, the live buckets, the tip and the latest quotes. */
+  private readonly model = new ChartModel();
   private plot: uPlot | null = null;
   private plotPromise: Promise<void> | null = null;
   private frame = 0;
@@ -135,7 +118,7 @@ export class LivePriceChart extends LiveElement {
    * `topic` and `key` are set; set it directly to drive the chart without a relay.
    */
   get history(): SeriesResponse | null {
-    return this.historyValue;
+    return this.model.history;
   }
   set history(value: SeriesResponse | null) {
     this.takeHistory(value);
@@ -143,17 +126,12 @@ export class LivePriceChart extends LiveElement {
 
   /** The live tip (the newest live point while its bucket is open), or null. */
   get liveTip(): LiveTip | null {
-    const n = this.buffer.length;
-    const end = this.buffer.newestBucketEnd();
-    if (!this.historyValue || !this.buffer.live || end === null || Date.now() >= end) return null;
-    const values: Record<string, number | null> = {};
-    this.fieldNames.forEach((f, i) => (values[f] = this.buffer.values[i][n - 1]));
-    return { time: this.buffer.t[n - 1], values };
+    return this.model.liveTip;
   }
 
   /** Points shown: history points plus live buckets. */
   get pointCount(): number {
-    return (this.historyValue?.t.length ?? 0) + this.liveInData;
+    return this.model.pointCount;
   }
 
   /**
@@ -162,9 +140,10 @@ export class LivePriceChart extends LiveElement {
    * and maximum points, so it has fewer points than {@link pointCount} but the same extremes.
    */
   get chartData(): { t: number[]; series: Record<string, Array<number | null>> } {
+    const { fieldNames, data } = this.model;
     const series: Record<string, Array<number | null>> = {};
-    this.fieldNames.forEach((f, i) => (series[f] = this.data[i + 1].slice()));
-    return { t: this.data[0].slice() as number[], series };
+    fieldNames.forEach((f, i) => (series[f] = data[i + 1].slice()));
+    return { t: data[0].slice() as number[], series };
   }
 
   /** Folds live events of this chart's key into the chart (what the stream delivers). */
@@ -173,12 +152,7 @@ export class LivePriceChart extends LiveElement {
     for (const e of events) {
       if (this.key !== null && e.key !== this.key) continue;
       if (this.topic !== null && e.topic !== this.topic) continue;
-      if (!this.historyValue) {
-        // Kept until the history arrives, then merged after it by id: neither lost nor doubled.
-        this.early.push(e);
-        if (this.early.length > MAX_EARLY) this.early.shift();
-        continue;
-      }
+      // Before the history, kept until it arrives, then merged after it by id: neither lost nor doubled.
       if (this.foldLive(e)) changed = true;
     }
     if (changed) this.scheduleDraw(true, false, true);
@@ -277,8 +251,8 @@ export class LivePriceChart extends LiveElement {
    */
   private foldSnapshotValue(): void {
     const value = this.items.get(this.key!) as { ts?: unknown } | undefined;
-    if (!this.historyValue || typeof value?.ts !== 'number') return;
-    const x = this.data[0];
+    if (!this.model.history || typeof value?.ts !== 'number') return;
+    const x = this.model.data[0];
     if (x.length > 0 && value.ts * 1000 <= (x[x.length - 1] as number)) return;
     // Ordered after every real id, so the history's lastEventId never hides it.
     const id = `${Number.MAX_SAFE_INTEGER}-0`;
@@ -323,16 +297,17 @@ export class LivePriceChart extends LiveElement {
   }
 
   private renderLegend(): TemplateResult {
-    const n = this.data[0].length - 1;
+    const { fieldNames, data } = this.model;
+    const n = data[0].length - 1;
     const num = numberFormat(this.locale);
     const tip = this.liveTip;
     // Each entry has a column of its own, the live tip's too (hidden while there is none): a
     // value's width changes nothing else's place.
     return html`<dl part="legend" class="legend">
-      ${this.fieldNames.map(
+      ${fieldNames.map(
         (f, i) => html`<div>
           <dt><span class="swatch"></span> ${f}</dt>
-          <dd>${n >= 0 && this.data[i + 1][n] != null ? num.format(this.data[i + 1][n] as number) : '–'}</dd>
+          <dd>${n >= 0 && data[i + 1][n] != null ? num.format(data[i + 1][n] as number) : '–'}</dd>
         </div>`,
       )}
       <div class=${tip ? '' : 'off'}><dt part="live-tip" class="tip-label">● live</dt><dd>${tip ? dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time) : ''}</dd></div>
@@ -341,24 +316,18 @@ export class LivePriceChart extends LiveElement {
   }
 
   private describePlot(): string {
-    const n = this.data[0].length - 1;
+    const { fieldNames, data } = this.model;
+    const n = data[0].length - 1;
     if (n < 0) return this.defaultLabel();
     const num = numberFormat(this.locale);
-    const latest = this.fieldNames.map((f, i) => `${f} ${this.data[i + 1][n] == null ? 'none' : num.format(this.data[i + 1][n] as number)}`).join(', ');
+    const latest = fieldNames.map((f, i) => `${f} ${data[i + 1][n] == null ? 'none' : num.format(data[i + 1][n] as number)}`).join(', ');
     return `${this.defaultLabel()}: ${this.pointCount} points, latest ${latest}`;
   }
 
   /** Clears the history and the live points (key switch), or keeps the live points re-bucketed for the period (`keepLive`). */
   private resetData(keepLive = false): void {
     this.fetchAbort?.abort();
-    this.historyValue = null;
-    this.early = [];
-    this.fieldNames = this.requestedFields() ?? [];
-    this.lastValues = {};
-    const bucketMs = BUCKET_MS[parsePeriod(this.period) ?? '24h'];
-    this.buffer = keepLive ? this.buffer.rebucket(bucketMs) : new LiveBuffer(bucketMs, this.fieldNames);
-    this.data = [[], ...this.fieldNames.map(() => [])];
-    this.liveInData = 0;
+    this.model.reset(this.requestedFields() ?? [], BUCKET_MS[parsePeriod(this.period) ?? '24h'], keepLive);
     this.plot?.destroy();
     this.plot = null;
     if (this.phase !== 'error' || this.error?.code !== 'bad_period') {
@@ -399,116 +368,30 @@ export class LivePriceChart extends LiveElement {
   }
 
   private takeHistory(s: SeriesResponse | null): void {
-    const early = this.historyValue ? [] : this.early;
+    const early = this.model.takeEarly();
     this.resetData(true);
     if (!s) return;
-    this.historyValue = s;
-    if (this.fieldNames.length === 0) this.fieldNames = Object.keys(s.series);
-    // The history's last bucket may still be filling: live points in it extend it. Live points the
-    // history does not hold yet (kept over a period switch) fold in after it.
-    const kept = this.buffer;
-    this.buffer = new LiveBuffer(kept.bucketMs, this.fieldNames);
-    const last = s.t.length - 1;
-    if (last >= 0) this.buffer.seed(s.t[last], this.fieldNames.map((f) => s.series[f]?.[last] ?? null));
-    this.buffer.absorb(kept, s.lastEventId);
-    this.rebuildData(this.plotColumns());
-    const n = s.t.length - 1;
-    this.fieldNames.forEach((f) => {
-      const v = n >= 0 ? s.series[f]?.[n] : null;
-      if (typeof v === 'number') this.lastValues[f] = v;
-    });
+    this.model.take(s, this.plotColumns());
     this.phase = 'ready';
     this.error = null;
-    this.early = [];
     for (const e of early) this.foldLive(e);
     this.requestUpdate('items');
     this.scheduleDraw(true);
   }
 
-  /** Folds one live event into the buffer and `data`; false when it changed nothing drawn. */
+  /** Folds one live event into the model; false when it changed nothing drawn. */
   private foldLive(e: Envelope): boolean {
-    const last = this.historyValue?.lastEventId;
-    if (last && compareIds(e.id, last) <= 0) return false;
-    if (e.op === 'delete') return false;
-    const data = (e.data ?? {}) as Record<string, unknown>;
-    const t = typeof data.ts === 'number' ? data.ts * 1000 : timeMs(e.time);
-    if (t === null) return false;
-    if (this.fieldNames.length === 0) {
-      // No history fields and none requested: draw the point's numeric fields.
-      this.fieldNames = Object.keys(data).filter((k) => k !== 'ts' && typeof data[k] === 'number');
-      this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames);
-      this.rebuildData();
-    }
-    const values: Array<number | null> = [];
-    let moved = false;
-    for (const f of this.fieldNames) {
-      const v = data[f];
-      const before = this.lastValues[f];
-      if (typeof v === 'number' && Number.isFinite(v)) this.lastValues[f] = v;
-      else if (e.op === 'upsert' || e.op === 'append') delete this.lastValues[f];
-      values.push(this.lastValues[f] ?? null);
-      moved ||= this.lastValues[f] !== before;
-    }
-    const evictedBefore = this.buffer.evicted;
-    const result = this.buffer.push(t, values, e.id);
-    if (result === 'dropped') return false;
-    // The bucket kept its max/min, but the last-price line follows the latest quote.
-    if (result === 'unchanged') return moved && this.markLive();
-    const x = this.data[0];
-    const historyEnd = x.length - this.liveInData > 0 ? (x[x.length - this.liveInData - 1] as number) : -Infinity;
-    // The bucket the point folded into, as the buffer consolidated it.
-    const b = this.buffer.length - 1;
-    const bt = this.buffer.t[b];
-    if (this.buffer.evicted !== evictedBefore) {
-      this.rebuildData();
-    } else if (result === 'updated' && x[x.length - 1] === bt) {
-      for (let f = 0; f < values.length; f++) this.data[f + 1][x.length - 1] = this.buffer.values[f][b];
-    } else if (result === 'appended' && bt > historyEnd) {
-      x.push(bt);
-      for (let f = 0; f < values.length; f++) this.data[f + 1].push(this.buffer.values[f][b]);
-      this.liveInData++;
-    } else {
-      return false;
-    }
+    if (!this.model.fold(e)) return false;
     this.armTipTimer();
-    return this.markLive();
-  }
-
-  /** A live point changed what is drawn: the next redraw tells `live-change`. */
-  private markLive(): true {
+    // The next redraw tells `live-change`.
     return (this.pendingLive = true);
   }
 
   private pendingLive = false;
 
-  /**
-   * Rebuilds `data` from the history reduced to `columns` pixel columns and the buffer (after the
-   * buffer dropped its oldest buckets, or the plot's width changed). O(columns + live buckets).
-   */
-  private rebuildData(columns = this.dataColumns): void {
-    const s = this.historyValue;
-    const n = s?.t.length ?? 0;
-    this.data = decimate([s?.t ?? [], ...this.fieldNames.map((f) => s?.series[f] ?? new Array<null>(n).fill(null))], columns);
-    this.dataColumns = columns;
-    const t = this.data[0] as number[];
-    const end = t.length ? t[t.length - 1] : -Infinity;
-    this.liveInData = 0;
-    for (let i = 0; i < this.buffer.length; i++) {
-      if (this.buffer.t[i] < end) continue;
-      if (this.buffer.t[i] === end) {
-        // The history's last bucket, as live points extended it.
-        for (let f = 0; f < this.fieldNames.length; f++) this.data[f + 1][t.length - 1] = this.buffer.values[f][i];
-        continue;
-      }
-      t.push(this.buffer.t[i]);
-      for (let f = 0; f < this.fieldNames.length; f++) this.data[f + 1].push(this.buffer.values[f][i]);
-      this.liveInData++;
-    }
-  }
-
   /** Redraws when the live tip's bucket closes, so the marker goes away on time. */
   private armTipTimer(): void {
-    const end = this.buffer.newestBucketEnd();
+    const end = this.model.buffer.newestBucketEnd();
     // Most live points land in the open bucket: its timer already stands.
     if (end === this.tipTimerEnd) return;
     this.tipTimerEnd = end;
@@ -575,7 +458,7 @@ export class LivePriceChart extends LiveElement {
       if (width !== plot.width || height !== plot.height) plot.setSize({ width, height });
       if (this.fitColumns()) this.dirtyData = true;
     }
-    if (this.dirtyData) plot.setData(this.data as uPlot.AlignedData);
+    if (this.dirtyData) plot.setData(this.model.data as uPlot.AlignedData);
     else plot.redraw(false);
     this.dirtyData = this.dirtySize = false;
   }
@@ -592,11 +475,7 @@ export class LivePriceChart extends LiveElement {
 
   /** Re-reduces the history when the plot's columns changed and it is (or was) reduced; true if so. */
   private fitColumns(): boolean {
-    const columns = this.plotColumns();
-    const n = this.historyValue?.t.length ?? 0;
-    if (columns === this.dataColumns || (n <= 4 * columns && n <= 4 * this.dataColumns)) return false;
-    this.rebuildData(columns);
-    return true;
+    return this.model.fit(this.plotColumns());
   }
 
   private plotSize(): { width: number; height: number } {
@@ -622,7 +501,7 @@ export class LivePriceChart extends LiveElement {
       const el = this.plotEl;
       if (!el || this.plot || !this.isConnected) return;
       this.fitColumns();
-      this.plot = new UPlot(this.plotOptions(), this.data as uPlot.AlignedData, el);
+      this.plot = new UPlot(this.plotOptions(), this.model.data as uPlot.AlignedData, el);
     })().finally(() => (this.plotPromise = null));
     return this.plotPromise;
   }
@@ -648,11 +527,11 @@ export class LivePriceChart extends LiveElement {
       height,
       period: parsePeriod(this.period) ?? '24h',
       locale: this.locale,
-      fieldNames: this.fieldNames,
+      fieldNames: this.model.fieldNames,
       fontFamily: getComputedStyle(this).fontFamily,
       color: (name, fallback) => this.resolveColor(name, fallback),
       tip: () => this.liveTip,
-      last: (f) => this.lastValues[f],
+      last: (f) => this.model.lastValues[f],
     });
   }
 }
