@@ -2,7 +2,6 @@ import { html, nothing, type PropertyValues, type TemplateResult, type PropertyD
 import type uPlot from 'uplot';
 import { currentConfig } from '../../core/configure.js';
 import type { LiveConnection } from '../../core/live-connection.js';
-import { TokenKeeper } from '../../core/token.js';
 import type { Envelope, EventInput } from '../../core/wire.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
@@ -13,7 +12,7 @@ import { plotOptions, type LiveTip } from './chart-plot.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
 import { loadUplot } from './load-uplot.js';
 import { BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
-import { fetchSeries, SeriesFetchError, type SeriesResponse } from './series-fetch.js';
+import { loadSeries, type SeriesFetchError, type SeriesResponse } from './series-fetch.js';
 
 export type { LiveTip } from './chart-plot.js';
 
@@ -355,15 +354,12 @@ export class LivePriceChart extends LiveElement {
     const conn = this.live.liveConnection;
     this.historyFrom = conn;
     try {
-      // The series is authorized like the stream: the same (fresh) token.
-      const token = conn ? await conn.token() : await new TokenKeeper(currentConfig().token ?? null).get();
-      if (abort.signal.aborted) return;
-      const s = await fetchSeries({ relay, token, topic: this.topic, key: this.key, period, fields: this.requestedFields(), points: this.points, signal: abort.signal });
+      const s = await loadSeries({ relay, topic: this.topic, key: this.key, period, fields: this.requestedFields(), points: this.points, signal: abort.signal }, conn);
       if (!abort.signal.aborted) this.takeHistory(s);
     } catch (err) {
       if (abort.signal.aborted) return;
-      const e = err instanceof SeriesFetchError ? err : new SeriesFetchError('token_failed', (err as Error).message);
-      this.error = { code: e.code, message: e.message };
+      const e = err as SeriesFetchError;
+      this.error = { code: e.code ?? 'network', message: e.message };
     }
   }
 
