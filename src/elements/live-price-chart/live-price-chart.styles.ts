@@ -169,14 +169,19 @@ export const livePriceChartStyles = [
     div:nth-child(3n) > dt > .swatch {
       background: var(--_series-3);
     }
-    .tip-label,
-    [part='live'] {
+    .tip-label {
       color: var(--_tip);
       font-size: 0.85em;
     }
+    /* The word in the text colour (contrast), its dot in the tip's. */
     [part='live'] {
+      color: var(--_fg);
+      font-size: 0.85em;
       font-weight: 600;
       letter-spacing: 0.04em;
+    }
+    [part='live'] span {
+      color: var(--_tip);
     }
     /* Marks laid over the plot area (uPlot's .u-over), moved by transform only. */
     .marks,
@@ -204,8 +209,9 @@ export const livePriceChartStyles = [
       font-size: 11px;
       line-height: 1.5;
       font-variant-numeric: tabular-nums;
-      color: var(--_bg);
-      background: var(--_c);
+      color: var(--_fg);
+      background: var(--_bg);
+      border: 1px solid var(--_c);
     }
     .tip {
       width: 8px;
