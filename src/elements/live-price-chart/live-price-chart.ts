@@ -24,8 +24,13 @@ let syntheticSeq = 0;
 /**
  * A price chart (uPlot): the history from the relay's `/v1/series`, then live points from the
  * stream, consolidated per period bucket (1h → 1 min, 24h → 5 min, 7d → 30 min, 30d → 2 h,
- * 90d → 6 h, 1y/all → 1 day). The newest point is drawn as a "live tip" marker until its bucket
- * closes. uPlot is loaded only when a chart is on the page. Redraws at most once per animation
+ * 90d → 6 h, 1y/all → 1 day). The newest point carries a "live tip" marker until its bucket
+ * closes: a dot laid over the plot that pulses gently (not under `prefers-reduced-motion`), by
+ * opacity and transform only, so the pulse runs on the compositor and never redraws the canvas. A
+ * dashed line per field marks its latest quote (the last price, not its bucket's high or low),
+ * labelled with the value at the plot's right edge. The legend row shows "● LIVE" while the stream
+ * is open (plain text, not announced: the region's name and the legend say the rest). uPlot is
+ * loaded only when a chart is on the page. Redraws at most once per animation
  * frame, for live points at most 5 times a second, and follows its container's size. A history
  * with more points than the plot has pixels is drawn reduced to each pixel column's extremes, so a
  * redraw costs the same for 50,000 points as for 5,000 and no spike is lost.
@@ -38,6 +43,10 @@ let syntheticSeq = 0;
  * @csspart legend - The latest values (a `<dl>`).
  * @csspart plot - The chart's drawing area (uPlot's canvas lives inside).
  * @csspart live-tip - The legend's "live" label, present while the live tip is shown.
+ * @csspart live - The legend's "● LIVE", there while the stream is open (empty otherwise).
+ * @csspart tip - The live tip's pulsing marker over the plot, one per field (hidden while there is no live tip).
+ * @csspart last-price - The dashed line at a field's latest quote, one per field.
+ * @csspart last-price-label - The latest quote's value at the line's right end.
  * @csspart loading - The default loading text.
  * @csspart empty - The default empty text.
  * @csspart error - The error message.
@@ -57,7 +66,7 @@ let syntheticSeq = 0;
  */
 export class LivePriceChart extends LiveElement {
   /** Lit's reactive properties (declared here, not with decorators: the decorator helpers cost bytes in every page). */
-  static override properties: PropertyDeclarations = { period: { reflect: true }, fields: {}, relay: {}, points: { type: Number }, streamOpen: { state: true } };
+  static override properties: PropertyDeclarations = { period: { reflect: true }, fields: {}, relay: {}, points: { type: Number } };
 
   static override styles = [baseStyles, ...livePriceChartStyles];
 
@@ -82,7 +91,7 @@ export class LivePriceChart extends LiveElement {
   }
 
   /** Whether the stream this chart follows is open (the header's "● LIVE"). */
-  protected streamOpen = false;
+  private streamOpen = false;
   /** The connection whose status {@link streamOpen} follows, and how to stop following it. */
   private statusFrom: LiveConnection | null = null;
   private stopStatus: (() => void) | null = null;
@@ -93,8 +102,15 @@ export class LivePriceChart extends LiveElement {
     if (conn === this.statusFrom) return;
     this.stopStatus?.();
     this.statusFrom = conn;
-    this.stopStatus = conn ? conn.onStatus((s) => (this.streamOpen = s.status === 'open')) : null;
-    this.streamOpen = conn?.status.status === 'open';
+    this.stopStatus = conn ? conn.onStatus((s) => this.setStreamOpen(s.status === 'open')) : null;
+    this.setStreamOpen(conn?.status.status === 'open');
+  }
+
+  private setStreamOpen(open: boolean): void {
+    if (open === this.streamOpen) return;
+    this.streamOpen = open;
+    // A change of its own (not live data): it renders even while the chart is unseen.
+    this.requestUpdate('streamOpen', !open);
   }
 
   /** The history, the live buckets, the tip and the latest quotes. */
