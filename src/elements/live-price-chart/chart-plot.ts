@@ -40,9 +40,14 @@ export function plotOptions(spec: PlotSpec): uPlot.Options {
   const font = `11px ${spec.fontFamily || 'system-ui, sans-serif'}`;
   const strokes = fieldNames.map((_, i) => color(`--_series-${(i % 3) + 1}`, '#0b63ce'));
   const marks = createMarks(fieldNames, strokes);
+  // A gutter right of the plot holds the last-price labels, so none hides the live tip at the
+  // right edge: wide enough for the latest values as they are now (11px digits ≈ 7px each).
+  const longest = Math.max(0, ...fieldNames.map((f) => full.format(spec.last(f) ?? 0).length));
+  const gutter = Math.min(120, Math.max(40, longest * 7 + 14));
   return {
     width: spec.width,
     height: spec.height,
+    padding: [null, gutter, null, null],
     ms: 1,
     legend: { show: false },
     cursor: { points: { show: false } },
@@ -101,7 +106,8 @@ function createMarks(fieldNames: readonly string[], strokes: readonly string[]):
 /**
  * Places the marks over the plot after a draw: moved by `transform` only (no layout), so the tip's
  * pulse, a CSS animation of opacity and transform, runs on the compositor and never redraws the
- * canvas. uPlot's `over` is the plot area, in CSS pixels, where `valToPos` measures.
+ * canvas. uPlot's `over` is the plot area, in CSS pixels, where `valToPos` measures; the labels
+ * sit just right of it, in the gutter the options leave.
  */
 function placeMarks(u: uPlot, marks: Marks, fieldNames: readonly string[], tip: LiveTip | null, last: (f: string) => number | undefined, format: Intl.NumberFormat): void {
   if (marks.layer.parentNode !== u.over) u.over.append(marks.layer);

@@ -202,8 +202,9 @@ export const livePriceChartStyles = [
       opacity: 0.8;
     }
     .last-label {
-      left: auto;
-      right: 0;
+      left: 100%;
+      margin-left: 6px;
+      white-space: nowrap;
       padding: 0 0.3em;
       border-radius: 2px;
       font-size: 11px;

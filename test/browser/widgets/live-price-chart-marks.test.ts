@@ -100,10 +100,13 @@ describe('<live-price-chart> marks over the plot', () => {
     const line = shown(el, 'last-price')[0];
     expect(getComputedStyle(line).borderTopStyle).to.equal('dashed');
     expect(line.getBoundingClientRect().top - over.top).to.be.closeTo(u.valToPos(198, 'y'), 1);
+    // The labels sit in a gutter right of the plot: none hides the live tip at its right edge.
+    const dot = shown(el, 'tip')[0].getBoundingClientRect();
+    for (const l of shown(el, 'last-price-label')) expect(l.getBoundingClientRect().left).to.be.at.least(dot.right);
     const box = el.getBoundingClientRect();
     for (const m of [...shown(el, 'last-price'), ...shown(el, 'last-price-label')]) {
       const r = m.getBoundingClientRect();
-      expect(r.left >= box.left - 0.5 && r.right <= box.right + 0.5, `${m.className} inside the chart`).to.equal(true);
+      expect(r.left >= box.left - 0.5 && r.right <= box.right + 0.5, `${m.className} inside the chart (${r.left}–${r.right} in ${box.left}–${box.right})`).to.equal(true);
     }
   });
 
