@@ -272,7 +272,7 @@ export abstract class LiveElement extends LitElement {
   }
 
   /**
-   * What sits inside the region, around the live region: the state (loading, error, empty) or
+   * What the region shows before its live region: the state (loading, error, empty) or
    * {@link renderBody}. A widget whose layout outlives the states (the chart's plot) wraps it.
    */
   protected renderState(): TemplateResult | typeof nothing {
