@@ -118,10 +118,10 @@ export const livePriceChartStyles = [
       inset: 2em 0 0;
       background: var(--_bg);
     }
+    /* Equal columns whatever their values (a value's width moves nothing else); "● LIVE" takes
+       its own width, always, shown or not. */
     .legend {
-      display: grid;
-      grid-auto-flow: column;
-      grid-auto-columns: minmax(0, 1fr);
+      display: flex;
       gap: 1em;
       height: 2em;
       padding: 0.3em 0.5em;
@@ -135,6 +135,13 @@ export const livePriceChartStyles = [
       gap: 0.35em;
       align-items: baseline;
       overflow: hidden;
+    }
+    .legend > div {
+      flex: 1 1 0;
+      min-width: 0;
+    }
+    .legend > .live {
+      flex: none;
     }
     .legend .off {
       visibility: hidden;

@@ -43,7 +43,7 @@ let syntheticSeq = 0;
  * @csspart legend - The latest values (a `<dl>`).
  * @csspart plot - The chart's drawing area (uPlot's canvas lives inside).
  * @csspart live-tip - The legend's "live" label, present while the live tip is shown.
- * @csspart live - The legend's "● LIVE", there while the stream is open (empty otherwise).
+ * @csspart live - The legend's "● LIVE", shown while the stream is open (hidden, its place kept, otherwise).
  * @csspart tip - The live tip's pulsing marker over the plot, one per field (hidden while there is no live tip).
  * @csspart last-price - The dashed line at a field's latest quote, one per field.
  * @csspart last-price-label - The latest quote's value at the line's right end.
@@ -326,7 +326,7 @@ export class LivePriceChart extends LiveElement {
         </div>`,
       )}
       <div class=${tip ? '' : 'off'}><dt part="live-tip" class="tip-label">● live</dt><dd>${tip ? dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time) : ''}</dd></div>
-      <div class=${this.streamOpen ? 'live' : 'live off'}><dt part="live">${this.streamOpen ? html`<span aria-hidden="true">●</span> LIVE` : ''}</dt></div>
+      <div class=${this.streamOpen ? 'live' : 'live off'}><dt part="live"><span aria-hidden="true">●</span> LIVE</dt></div>
     </dl>`;
   }
 
