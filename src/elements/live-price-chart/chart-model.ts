@@ -107,17 +107,19 @@ export class ChartModel {
     }
     const values: Array<number | null> = [];
     let moved = false;
+    const quotes = { ...this.lastValues };
     for (const f of this.fieldNames) {
       const v = data[f];
-      const before = this.lastValues[f];
-      if (typeof v === 'number' && Number.isFinite(v)) this.lastValues[f] = v;
-      else if (e.op === 'upsert' || e.op === 'append') delete this.lastValues[f];
-      values.push(this.lastValues[f] ?? null);
-      moved ||= this.lastValues[f] !== before;
+      if (typeof v === 'number' && Number.isFinite(v)) quotes[f] = v;
+      else if (e.op === 'upsert' || e.op === 'append') delete quotes[f];
+      values.push(quotes[f] ?? null);
+      moved ||= quotes[f] !== this.lastValues[f];
     }
     const evictedBefore = this.buffer.evicted;
     const result = this.buffer.push(t, values, e.id);
+    // A point older than the newest bucket is not drawn, and is not the latest quote either.
     if (result === 'dropped') return false;
+    this.lastValues = quotes;
     // The bucket kept its max/min, but the last-price line follows the latest quote.
     if (result === 'unchanged') return moved;
     const x = this.data[0];

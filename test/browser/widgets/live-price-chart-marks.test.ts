@@ -110,6 +110,17 @@ describe('<live-price-chart> marks over the plot', () => {
     }
   });
 
+  it('keeps the last price when a point older than the newest bucket is dropped', async () => {
+    const el = await liveChart(200, 190);
+    // A late point (a newer event, stamped minutes ago): older than the newest bucket.
+    el.ingest([{ ...tick(Date.now() - 5 * MIN, 500, 10), id: `${Date.now()}-${++seq}` }]);
+    // A patch then carries one field; the other keeps the last quote that was taken.
+    const now = Date.now();
+    el.ingest([{ id: `${now}-${++seq}`, topic: 'prices', key: '4151', op: 'patch', data: { high: 199, ts: now / 1000 }, time: new Date(now).toISOString() }]);
+    await waitUntil(() => shown(el, 'last-price-label')[0]?.textContent === '199', 'the patch', { timeout: 3000 });
+    expect(shown(el, 'last-price-label').map((l) => l.textContent)).to.deep.equal(['199', '190']);
+  });
+
   it('shows the history\'s last value as the last price before any live point', async () => {
     const el = await chart();
     await waitUntil(() => shown(el, 'last-price-label').length === 2, 'the labels', { timeout: 3000 });
