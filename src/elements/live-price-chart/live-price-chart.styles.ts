@@ -118,10 +118,10 @@ export const livePriceChartStyles = [
       inset: 2em 0 0;
       background: var(--_bg);
     }
+    /* Equal columns whatever their values (a value's width moves nothing else); "● LIVE" takes
+       its own width, always, shown or not. */
     .legend {
-      display: grid;
-      grid-auto-flow: column;
-      grid-auto-columns: minmax(0, 1fr);
+      display: flex;
       gap: 1em;
       height: 2em;
       padding: 0.3em 0.5em;
@@ -135,6 +135,13 @@ export const livePriceChartStyles = [
       gap: 0.35em;
       align-items: baseline;
       overflow: hidden;
+    }
+    .legend > div {
+      flex: 1 1 0;
+      min-width: 0;
+    }
+    .legend > .live {
+      flex: none;
     }
     .legend .off {
       visibility: hidden;
@@ -172,6 +179,82 @@ export const livePriceChartStyles = [
     .tip-label {
       color: var(--_tip);
       font-size: 0.85em;
+    }
+    /* The word in the text colour (contrast), its dot in the tip's. */
+    [part='live'] {
+      color: var(--_fg);
+      font-size: 0.85em;
+      font-weight: 600;
+      letter-spacing: 0.04em;
+    }
+    [part='live'] span {
+      color: var(--_tip);
+    }
+    /* Marks laid over the plot area (uPlot's .u-over), moved by transform only. */
+    .marks,
+    .last,
+    .last-label,
+    .tip {
+      position: absolute;
+      top: 0;
+      left: 0;
+      pointer-events: none;
+    }
+    .marks {
+      inset: 0;
+    }
+    .last {
+      right: 0;
+      border-top: 1px dashed var(--_c);
+      opacity: 0.8;
+    }
+    .last-label {
+      left: 100%;
+      margin-left: 6px;
+      white-space: nowrap;
+      padding: 0 0.3em;
+      border-radius: 2px;
+      font-size: 11px;
+      line-height: 1.5;
+      font-variant-numeric: tabular-nums;
+      color: var(--_fg);
+      background: var(--_bg);
+      border: 1px solid var(--_c);
+    }
+    .tip {
+      width: 8px;
+      height: 8px;
+      margin: -4px;
+      border-radius: 50%;
+      background: var(--_tip);
+      box-shadow: 0 0 0 1.5px var(--_bg);
+    }
+    /* The pulse: opacity and transform only, so the compositor runs it and the canvas is never redrawn. */
+    .tip::before {
+      content: '';
+      position: absolute;
+      inset: 0;
+      border-radius: 50%;
+      background: var(--_tip);
+      animation: tip-pulse 2s ease-out infinite;
+    }
+    @keyframes tip-pulse {
+      from {
+        opacity: 0.6;
+        transform: scale(1);
+      }
+      to {
+        opacity: 0;
+        transform: scale(3);
+      }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .tip::before {
+        animation: none;
+      }
+    }
+    [hidden] {
+      display: none !important;
     }
   `,
 ];

@@ -2,40 +2,35 @@ import { html, nothing, type PropertyValues, type TemplateResult, type PropertyD
 import type uPlot from 'uplot';
 import { currentConfig } from '../../core/configure.js';
 import type { LiveConnection } from '../../core/live-connection.js';
-import { TokenKeeper } from '../../core/token.js';
-import { compareIds, type Envelope, type EventInput } from '../../core/wire.js';
+import type { Envelope, EventInput } from '../../core/wire.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
-import { dateFormat, numberFormat, timeMs } from '../shared/format.js';
+import { dateFormat, numberFormat } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
-import { decimate } from './decimate.js';
-import { LiveBuffer } from './live-buffer.js';
+import { ChartModel } from './chart-model.js';
+import { plotOptions, type LiveTip } from './chart-plot.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
 import { loadUplot } from './load-uplot.js';
-import { axisDateOptions, BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
-import { fetchSeries, SeriesFetchError, type SeriesResponse } from './series-fetch.js';
+import { BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
+import { loadSeries, type SeriesFetchError, type SeriesResponse } from './series-fetch.js';
 
-/** The newest point while its bucket is open. */
-export interface LiveTip {
-  /** Unix ms. */
-  time: number;
-  /** Field → value. */
-  values: Record<string, number | null>;
-}
+export type { LiveTip } from './chart-plot.js';
 
 /** Live points redraw the plot at most this often (ms): each redraw rasterizes the whole canvas (about 8 ms of main thread on the bench machine). */
 const LIVE_REDRAW_MS = 250;
-
-/** Live events kept while the history loads; more than this and the oldest go. */
-const MAX_EARLY = 1000;
 
 let syntheticSeq = 0;
 
 /**
  * A price chart (uPlot): the history from the relay's `/v1/series`, then live points from the
  * stream, consolidated per period bucket (1h → 1 min, 24h → 5 min, 7d → 30 min, 30d → 2 h,
- * 90d → 6 h, 1y/all → 1 day). The newest point is drawn as a "live tip" marker until its bucket
- * closes. uPlot is loaded only when a chart is on the page. Redraws at most once per animation
+ * 90d → 6 h, 1y/all → 1 day). The newest point carries a "live tip" marker until its bucket
+ * closes: a dot laid over the plot that pulses gently (not under `prefers-reduced-motion`), by
+ * opacity and transform only, so the pulse runs on the compositor and never redraws the canvas. A
+ * dashed line per field marks its latest quote (the last price, not its bucket's high or low),
+ * labelled with the value at the plot's right edge. The legend row shows "● LIVE" while the stream
+ * is open (plain text, not announced: the region's name and the legend say the rest). uPlot is
+ * loaded only when a chart is on the page. Redraws at most once per animation
  * frame, for live points at most 5 times a second, and follows its container's size. A history
  * with more points than the plot has pixels is drawn reduced to each pixel column's extremes, so a
  * redraw costs the same for 50,000 points as for 5,000 and no spike is lost.
@@ -48,6 +43,10 @@ let syntheticSeq = 0;
  * @csspart legend - The latest values (a `<dl>`).
  * @csspart plot - The chart's drawing area (uPlot's canvas lives inside).
  * @csspart live-tip - The legend's "live" label, present while the live tip is shown.
+ * @csspart live - The legend's "● LIVE", shown while the stream is open (hidden, its place kept, otherwise).
+ * @csspart tip - The live tip's pulsing marker over the plot, one per field (hidden while there is no live tip).
+ * @csspart last-price - The dashed line at a field's latest quote, one per field.
+ * @csspart last-price-label - The latest quote's value at the line's right end.
  * @csspart loading - The default loading text.
  * @csspart empty - The default empty text.
  * @csspart error - The error message.
@@ -91,21 +90,31 @@ export class LivePriceChart extends LiveElement {
     return this.renderRoot?.querySelector<HTMLDivElement>('.plot') ?? null;
   }
 
-  private historyValue: SeriesResponse | null = null;
-  private early: Envelope[] = [];
-  private fieldNames: string[] = [];
-  private buffer = new LiveBuffer(BUCKET_MS['24h'], []);
-  /**
-   * uPlot's aligned data: unix ms, then one array per field: the history reduced to the plot's
-   * pixel columns (see {@link decimate}), then the live buffer's buckets after it.
-   */
-  private data: Array<Array<number | null>> = [[]];
-  /** The pixel columns the history in `data` was reduced for. */
-  private dataColumns = 0;
-  /** How many of the buffer's newest buckets are at the end of `data`. */
-  private liveInData = 0;
-  /** The last known value of every field, so a patch that carries one field keeps the others. */
-  private lastValues: Record<string, number> = {};
+  /** Whether the stream this chart follows is open (the header's "● LIVE"). */
+  private streamOpen = false;
+  /** The connection whose status {@link streamOpen} follows, and how to stop following it. */
+  private statusFrom: LiveConnection | null = null;
+  private stopStatus: (() => void) | null = null;
+
+  /** Follows the open/closed state of the connection in use (it may change with a `<live-source>`). */
+  private followStatus(): void {
+    const conn = this.isConnected ? this.live.liveConnection : null;
+    if (conn === this.statusFrom) return;
+    this.stopStatus?.();
+    this.statusFrom = conn;
+    this.stopStatus = conn ? conn.onStatus((s) => this.setStreamOpen(s.status === 'open')) : null;
+    this.setStreamOpen(conn?.status.status === 'open');
+  }
+
+  private setStreamOpen(open: boolean): void {
+    if (open === this.streamOpen) return;
+    this.streamOpen = open;
+    // A change of its own (not live data): it renders even while the chart is unseen.
+    this.requestUpdate('streamOpen', !open);
+  }
+
+  /** The history, the live buckets, the tip and the latest quotes. */
+  private readonly model = new ChartModel();
   private plot: uPlot | null = null;
   private plotPromise: Promise<void> | null = null;
   private frame = 0;
@@ -124,7 +133,7 @@ export class LivePriceChart extends LiveElement {
    * `topic` and `key` are set; set it directly to drive the chart without a relay.
    */
   get history(): SeriesResponse | null {
-    return this.historyValue;
+    return this.model.history;
   }
   set history(value: SeriesResponse | null) {
     this.takeHistory(value);
@@ -132,17 +141,12 @@ export class LivePriceChart extends LiveElement {
 
   /** The live tip (the newest live point while its bucket is open), or null. */
   get liveTip(): LiveTip | null {
-    const n = this.buffer.length;
-    const end = this.buffer.newestBucketEnd();
-    if (!this.historyValue || !this.buffer.live || end === null || Date.now() >= end) return null;
-    const values: Record<string, number | null> = {};
-    this.fieldNames.forEach((f, i) => (values[f] = this.buffer.values[i][n - 1]));
-    return { time: this.buffer.t[n - 1], values };
+    return this.model.liveTip;
   }
 
   /** Points shown: history points plus live buckets. */
   get pointCount(): number {
-    return (this.historyValue?.t.length ?? 0) + this.liveInData;
+    return this.model.pointCount;
   }
 
   /**
@@ -151,9 +155,10 @@ export class LivePriceChart extends LiveElement {
    * and maximum points, so it has fewer points than {@link pointCount} but the same extremes.
    */
   get chartData(): { t: number[]; series: Record<string, Array<number | null>> } {
+    const { fieldNames, data } = this.model;
     const series: Record<string, Array<number | null>> = {};
-    this.fieldNames.forEach((f, i) => (series[f] = this.data[i + 1].slice()));
-    return { t: this.data[0].slice() as number[], series };
+    fieldNames.forEach((f, i) => (series[f] = data[i + 1].slice()));
+    return { t: data[0].slice() as number[], series };
   }
 
   /** Folds live events of this chart's key into the chart (what the stream delivers). */
@@ -162,12 +167,7 @@ export class LivePriceChart extends LiveElement {
     for (const e of events) {
       if (this.key !== null && e.key !== this.key) continue;
       if (this.topic !== null && e.topic !== this.topic) continue;
-      if (!this.historyValue) {
-        // Kept until the history arrives, then merged after it by id: neither lost nor doubled.
-        this.early.push(e);
-        if (this.early.length > MAX_EARLY) this.early.shift();
-        continue;
-      }
+      // Before the history, kept until it arrives, then merged after it by id: neither lost nor doubled.
       if (this.foldLive(e)) changed = true;
     }
     if (changed) this.scheduleDraw(true, false, true);
@@ -213,12 +213,14 @@ export class LivePriceChart extends LiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.followStatus();
     this.schemeQuery = matchMedia('(prefers-color-scheme: dark)');
     this.schemeQuery.addEventListener('change', this.onScheme);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.followStatus();
     this.schemeQuery?.removeEventListener('change', this.onScheme);
     this.fetchAbort?.abort();
     cancelAnimationFrame(this.frame);
@@ -253,6 +255,7 @@ export class LivePriceChart extends LiveElement {
     // A period switch alone keeps the live points, re-bucketed, for after the new history.
     if (moved || (changed.has('period') && changed.get('period') !== undefined)) this.resetData(!moved);
     super.willUpdate(changed);
+    this.followStatus();
     if (this.topic && this.key) this.foldSnapshotValue();
   }
 
@@ -263,8 +266,8 @@ export class LivePriceChart extends LiveElement {
    */
   private foldSnapshotValue(): void {
     const value = this.items.get(this.key!) as { ts?: unknown } | undefined;
-    if (!this.historyValue || typeof value?.ts !== 'number') return;
-    const x = this.data[0];
+    if (!this.model.history || typeof value?.ts !== 'number') return;
+    const x = this.model.data[0];
     if (x.length > 0 && value.ts * 1000 <= (x[x.length - 1] as number)) return;
     // Ordered after every real id, so the history's lastEventId never hides it.
     const id = `${Number.MAX_SAFE_INTEGER}-0`;
@@ -288,66 +291,58 @@ export class LivePriceChart extends LiveElement {
     }
   }
 
-  protected override render(): TemplateResult {
-    const label = this.label ?? this.defaultLabel();
-    // Legend row and plot are always there, at their final size: a state (loading, error, empty)
-    // is laid over the plot, so nothing moves when the data comes, or on a period switch.
-    return html`<section part="base" role="region" aria-label=${label} aria-busy=${this.phase === 'loading' ? 'true' : 'false'}>
-      ${this.renderLegend()}
+  /**
+   * Legend row and plot are always there, at their final size: a state (loading, error, empty)
+   * is laid over the plot, so nothing moves when the data comes, or on a period switch.
+   */
+  protected override renderState(): TemplateResult {
+    return html`${this.renderLegend()}
       <div class="plot" part="plot" role="img" aria-label=${this.describePlot()}></div>
-      ${this.phase === 'loading'
-        ? html`<slot name="loading"><div class="state" part="loading">Loading…</div></slot>`
-        : this.phase === 'error'
-          ? html`<div class="state" part="error" role="alert">${this.error?.message ?? 'This chart could not be loaded.'}</div>`
-          : this.empty
-            ? html`<slot name="empty"><div class="state" part="empty">No data for this period yet.</div></slot>`
-            : nothing}
-      <div part="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-      <span class="color-probe" hidden></span>
-    </section>`;
+      ${this.phase !== 'ready'
+        ? super.renderState()
+        : this.empty
+          ? html`<slot name="empty"><div class="state" part="empty">No data for this period yet.</div></slot>`
+          : nothing}
+      <span class="color-probe" hidden></span>`;
   }
 
-  /** The chart renders its own layout (the plot node must outlive state changes). */
+  /** The plot is drawn by uPlot, not rendered: see {@link renderState}. */
   protected override renderBody(): TemplateResult {
     return html``;
   }
 
   private renderLegend(): TemplateResult {
-    const n = this.data[0].length - 1;
+    const { fieldNames, data } = this.model;
+    const n = data[0].length - 1;
     const num = numberFormat(this.locale);
     const tip = this.liveTip;
     // Each entry has a column of its own, the live tip's too (hidden while there is none): a
     // value's width changes nothing else's place.
     return html`<dl part="legend" class="legend">
-      ${this.fieldNames.map(
+      ${fieldNames.map(
         (f, i) => html`<div>
           <dt><span class="swatch"></span> ${f}</dt>
-          <dd>${n >= 0 && this.data[i + 1][n] != null ? num.format(this.data[i + 1][n] as number) : '–'}</dd>
+          <dd>${n >= 0 && data[i + 1][n] != null ? num.format(data[i + 1][n] as number) : '–'}</dd>
         </div>`,
       )}
       <div class=${tip ? '' : 'off'}><dt part="live-tip" class="tip-label">● live</dt><dd>${tip ? dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time) : ''}</dd></div>
+      <div class=${this.streamOpen ? 'live' : 'live off'}><dt part="live"><span aria-hidden="true">●</span> LIVE</dt></div>
     </dl>`;
   }
 
   private describePlot(): string {
-    const n = this.data[0].length - 1;
+    const { fieldNames, data } = this.model;
+    const n = data[0].length - 1;
     if (n < 0) return this.defaultLabel();
     const num = numberFormat(this.locale);
-    const latest = this.fieldNames.map((f, i) => `${f} ${this.data[i + 1][n] == null ? 'none' : num.format(this.data[i + 1][n] as number)}`).join(', ');
+    const latest = fieldNames.map((f, i) => `${f} ${data[i + 1][n] == null ? 'none' : num.format(data[i + 1][n] as number)}`).join(', ');
     return `${this.defaultLabel()}: ${this.pointCount} points, latest ${latest}`;
   }
 
   /** Clears the history and the live points (key switch), or keeps the live points re-bucketed for the period (`keepLive`). */
   private resetData(keepLive = false): void {
     this.fetchAbort?.abort();
-    this.historyValue = null;
-    this.early = [];
-    this.fieldNames = this.requestedFields() ?? [];
-    this.lastValues = {};
-    const bucketMs = BUCKET_MS[parsePeriod(this.period) ?? '24h'];
-    this.buffer = keepLive ? this.buffer.rebucket(bucketMs) : new LiveBuffer(bucketMs, this.fieldNames);
-    this.data = [[], ...this.fieldNames.map(() => [])];
-    this.liveInData = 0;
+    this.model.reset(this.requestedFields() ?? [], BUCKET_MS[parsePeriod(this.period) ?? '24h'], keepLive);
     this.plot?.destroy();
     this.plot = null;
     if (this.phase !== 'error' || this.error?.code !== 'bad_period') {
@@ -375,120 +370,40 @@ export class LivePriceChart extends LiveElement {
     const conn = this.live.liveConnection;
     this.historyFrom = conn;
     try {
-      // The series is authorized like the stream: the same (fresh) token.
-      const token = conn ? await conn.token() : await new TokenKeeper(currentConfig().token ?? null).get();
-      if (abort.signal.aborted) return;
-      const s = await fetchSeries({ relay, token, topic: this.topic, key: this.key, period, fields: this.requestedFields(), points: this.points, signal: abort.signal });
+      const s = await loadSeries({ relay, topic: this.topic, key: this.key, period, fields: this.requestedFields(), points: this.points, signal: abort.signal }, conn);
       if (!abort.signal.aborted) this.takeHistory(s);
     } catch (err) {
       if (abort.signal.aborted) return;
-      const e = err instanceof SeriesFetchError ? err : new SeriesFetchError('token_failed', (err as Error).message);
-      this.error = { code: e.code, message: e.message };
+      const e = err as SeriesFetchError;
+      this.error = { code: e.code ?? 'network', message: e.message };
     }
   }
 
   private takeHistory(s: SeriesResponse | null): void {
-    const early = this.historyValue ? [] : this.early;
+    const early = this.model.takeEarly();
     this.resetData(true);
     if (!s) return;
-    this.historyValue = s;
-    if (this.fieldNames.length === 0) this.fieldNames = Object.keys(s.series);
-    // The history's last bucket may still be filling: live points in it extend it. Live points the
-    // history does not hold yet (kept over a period switch) fold in after it.
-    const kept = this.buffer;
-    this.buffer = new LiveBuffer(kept.bucketMs, this.fieldNames);
-    const last = s.t.length - 1;
-    if (last >= 0) this.buffer.seed(s.t[last], this.fieldNames.map((f) => s.series[f]?.[last] ?? null));
-    this.buffer.absorb(kept, s.lastEventId);
-    this.rebuildData(this.plotColumns());
-    const n = s.t.length - 1;
-    this.fieldNames.forEach((f) => {
-      const v = n >= 0 ? s.series[f]?.[n] : null;
-      if (typeof v === 'number') this.lastValues[f] = v;
-    });
+    this.model.take(s, this.plotColumns());
     this.phase = 'ready';
     this.error = null;
-    this.early = [];
     for (const e of early) this.foldLive(e);
     this.requestUpdate('items');
     this.scheduleDraw(true);
   }
 
-  /** Folds one live event into the buffer and `data`; false when it changed nothing drawn. */
+  /** Folds one live event into the model; false when it changed nothing drawn. */
   private foldLive(e: Envelope): boolean {
-    const last = this.historyValue?.lastEventId;
-    if (last && compareIds(e.id, last) <= 0) return false;
-    if (e.op === 'delete') return false;
-    const data = (e.data ?? {}) as Record<string, unknown>;
-    const t = typeof data.ts === 'number' ? data.ts * 1000 : timeMs(e.time);
-    if (t === null) return false;
-    if (this.fieldNames.length === 0) {
-      // No history fields and none requested: draw the point's numeric fields.
-      this.fieldNames = Object.keys(data).filter((k) => k !== 'ts' && typeof data[k] === 'number');
-      this.buffer = new LiveBuffer(this.buffer.bucketMs, this.fieldNames);
-      this.rebuildData();
-    }
-    const values: Array<number | null> = [];
-    for (const f of this.fieldNames) {
-      const v = data[f];
-      if (typeof v === 'number' && Number.isFinite(v)) this.lastValues[f] = v;
-      else if (e.op === 'upsert' || e.op === 'append') delete this.lastValues[f];
-      values.push(this.lastValues[f] ?? null);
-    }
-    const evictedBefore = this.buffer.evicted;
-    const result = this.buffer.push(t, values, e.id);
-    if (result === 'dropped' || result === 'unchanged') return false;
-    const x = this.data[0];
-    const historyEnd = x.length - this.liveInData > 0 ? (x[x.length - this.liveInData - 1] as number) : -Infinity;
-    // The bucket the point folded into, as the buffer consolidated it.
-    const b = this.buffer.length - 1;
-    const bt = this.buffer.t[b];
-    if (this.buffer.evicted !== evictedBefore) {
-      this.rebuildData();
-    } else if (result === 'updated' && x[x.length - 1] === bt) {
-      for (let f = 0; f < values.length; f++) this.data[f + 1][x.length - 1] = this.buffer.values[f][b];
-    } else if (result === 'appended' && bt > historyEnd) {
-      x.push(bt);
-      for (let f = 0; f < values.length; f++) this.data[f + 1].push(this.buffer.values[f][b]);
-      this.liveInData++;
-    } else {
-      return false;
-    }
+    if (!this.model.fold(e)) return false;
     this.armTipTimer();
-    this.pendingLive = true;
-    return true;
+    // The next redraw tells `live-change`.
+    return (this.pendingLive = true);
   }
 
   private pendingLive = false;
 
-  /**
-   * Rebuilds `data` from the history reduced to `columns` pixel columns and the buffer (after the
-   * buffer dropped its oldest buckets, or the plot's width changed). O(columns + live buckets).
-   */
-  private rebuildData(columns = this.dataColumns): void {
-    const s = this.historyValue;
-    const n = s?.t.length ?? 0;
-    this.data = decimate([s?.t ?? [], ...this.fieldNames.map((f) => s?.series[f] ?? new Array<null>(n).fill(null))], columns);
-    this.dataColumns = columns;
-    const t = this.data[0] as number[];
-    const end = t.length ? t[t.length - 1] : -Infinity;
-    this.liveInData = 0;
-    for (let i = 0; i < this.buffer.length; i++) {
-      if (this.buffer.t[i] < end) continue;
-      if (this.buffer.t[i] === end) {
-        // The history's last bucket, as live points extended it.
-        for (let f = 0; f < this.fieldNames.length; f++) this.data[f + 1][t.length - 1] = this.buffer.values[f][i];
-        continue;
-      }
-      t.push(this.buffer.t[i]);
-      for (let f = 0; f < this.fieldNames.length; f++) this.data[f + 1].push(this.buffer.values[f][i]);
-      this.liveInData++;
-    }
-  }
-
   /** Redraws when the live tip's bucket closes, so the marker goes away on time. */
   private armTipTimer(): void {
-    const end = this.buffer.newestBucketEnd();
+    const end = this.model.buffer.newestBucketEnd();
     // Most live points land in the open bucket: its timer already stands.
     if (end === this.tipTimerEnd) return;
     this.tipTimerEnd = end;
@@ -555,7 +470,7 @@ export class LivePriceChart extends LiveElement {
       if (width !== plot.width || height !== plot.height) plot.setSize({ width, height });
       if (this.fitColumns()) this.dirtyData = true;
     }
-    if (this.dirtyData) plot.setData(this.data as uPlot.AlignedData);
+    if (this.dirtyData) plot.setData(this.model.data as uPlot.AlignedData);
     else plot.redraw(false);
     this.dirtyData = this.dirtySize = false;
   }
@@ -572,11 +487,7 @@ export class LivePriceChart extends LiveElement {
 
   /** Re-reduces the history when the plot's columns changed and it is (or was) reduced; true if so. */
   private fitColumns(): boolean {
-    const columns = this.plotColumns();
-    const n = this.historyValue?.t.length ?? 0;
-    if (columns === this.dataColumns || (n <= 4 * columns && n <= 4 * this.dataColumns)) return false;
-    this.rebuildData(columns);
-    return true;
+    return this.model.fit(this.plotColumns());
   }
 
   private plotSize(): { width: number; height: number } {
@@ -602,7 +513,7 @@ export class LivePriceChart extends LiveElement {
       const el = this.plotEl;
       if (!el || this.plot || !this.isConnected) return;
       this.fitColumns();
-      this.plot = new UPlot(this.plotOptions(), this.data as uPlot.AlignedData, el);
+      this.plot = new UPlot(this.plotOptions(), this.model.data as uPlot.AlignedData, el);
     })().finally(() => (this.plotPromise = null));
     return this.plotPromise;
   }
@@ -622,65 +533,18 @@ export class LivePriceChart extends LiveElement {
   }
 
   private plotOptions(): uPlot.Options {
-    const css = getComputedStyle(this);
-    const color = (name: string, fallback: string) => this.resolveColor(name, fallback);
-    const muted = color('--_muted', '#5c6670');
-    const grid = color('--_grid', '#d8dee4');
-    const period = parsePeriod(this.period) ?? '24h';
-    const when = dateFormat(this.locale, axisDateOptions(period));
-    const num = numberFormat(this.locale, { notation: 'compact', maximumFractionDigits: 2 });
-    const full = numberFormat(this.locale);
     const { width, height } = this.plotSize();
-    const font = `11px ${css.fontFamily || 'system-ui, sans-serif'}`;
-    const tip = color('--_tip', '#e8590c');
-    const ring = color('--_bg', '#ffffff');
-    return {
+    return plotOptions({
       width,
       height,
-      ms: 1,
-      legend: { show: false },
-      cursor: { points: { show: false } },
-      scales: { x: { time: true } },
-      axes: [
-        { stroke: muted, font, space: 90, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values: (_u, splits) => splits.map((v) => when.format(v)) },
-        { stroke: muted, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 60, values: (_u, splits) => splits.map((v) => num.format(v)) },
-      ],
-      series: [
-        { value: (_u, v) => (v == null ? '–' : when.format(v)) },
-        ...this.fieldNames.map((f, i) => ({
-          label: f,
-          stroke: color(`--_series-${(i % 3) + 1}`, '#0b63ce'),
-          width: 1.5,
-          points: { show: false },
-          value: (_u: uPlot, v: number | null) => (v == null ? '–' : full.format(v)),
-        })),
-      ],
-      // Resolved once per plot: resolving per draw forced two style recalculations per redraw.
-      hooks: { draw: [(u) => this.drawTip(u, tip, ring)] },
-    };
-  }
-
-  /** Draws the live tip: a ring on each field's newest point while its bucket is open. */
-  private drawTip(u: uPlot, fill: string, ring: string): void {
-    const tip = this.liveTip;
-    if (!tip) return;
-    const ctx = u.ctx;
-    const x = u.valToPos(tip.time, 'x', true);
-    const r = 4 * devicePixelRatio;
-    ctx.save();
-    for (const f of this.fieldNames) {
-      const v = tip.values[f];
-      if (v == null) continue;
-      const y = u.valToPos(v, 'y', true);
-      ctx.beginPath();
-      ctx.arc(x, y, r, 0, 2 * Math.PI);
-      ctx.fillStyle = fill;
-      ctx.strokeStyle = ring;
-      ctx.lineWidth = 1.5 * devicePixelRatio;
-      ctx.fill();
-      ctx.stroke();
-    }
-    ctx.restore();
+      period: parsePeriod(this.period) ?? '24h',
+      locale: this.locale,
+      fieldNames: this.model.fieldNames,
+      fontFamily: getComputedStyle(this).fontFamily,
+      color: (name, fallback) => this.resolveColor(name, fallback),
+      tip: () => this.liveTip,
+      last: (f) => this.model.lastValues[f],
+    });
   }
 }
 

@@ -1,4 +1,7 @@
+import { currentConfig } from '../../core/configure.js';
+import type { LiveConnection } from '../../core/live-connection.js';
 import type { SeriesResponse } from '../../core/series-shape.js';
+import { TokenKeeper } from '../../core/token.js';
 import type { ChartPeriod } from './periods.js';
 
 /** The answer of `GET /v1/series/:topic/:key` (shared with the relay). */
@@ -57,4 +60,20 @@ export async function fetchSeries(req: SeriesRequest): Promise<SeriesResponse> {
     throw new SeriesFetchError('bad_response', `the relay's answer for ${url.pathname} is not a series ({t, series}); is ${req.relay} a live-elements relay?`);
   }
   return s;
+}
+
+/**
+ * Loads a chart's history authorized like its stream: with the connection's (fresh) token, else
+ * the page's configured one. Every failure is a {@link SeriesFetchError} (`token_failed` when no
+ * token could be had); an abort rejects as the fetch does.
+ */
+export async function loadSeries(req: Omit<SeriesRequest, 'token'>, conn: LiveConnection | null): Promise<SeriesResponse> {
+  let token: string | null;
+  try {
+    token = conn ? await conn.token() : await new TokenKeeper(currentConfig().token ?? null).get();
+  } catch (err) {
+    throw new SeriesFetchError('token_failed', (err as Error).message);
+  }
+  req.signal?.throwIfAborted();
+  return fetchSeries({ ...req, token });
 }

@@ -271,7 +271,11 @@ export abstract class LiveElement extends LitElement {
     </section>`;
   }
 
-  private renderState(): TemplateResult | typeof nothing {
+  /**
+   * What the region shows before its live region: the state (loading, error, empty) or
+   * {@link renderBody}. A widget whose layout outlives the states (the chart's plot) wraps it.
+   */
+  protected renderState(): TemplateResult | typeof nothing {
     if (this.phase === 'loading') {
       return html`<slot name="loading">${this.renderLoading()}</slot>`;
     }

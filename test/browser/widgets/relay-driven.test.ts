@@ -81,6 +81,23 @@ describe('widgets on a real relay', () => {
     expect(el.liveTip?.values.low).to.equal(190);
   });
 
+  it('<live-price-chart> shows "● LIVE" in its header while the stream is open, and not after it drops', async () => {
+    const { main } = await relays();
+    const key = `k${Math.random().toString(36).slice(2, 8)}`;
+    const source = await fixture(html`<live-source relay=${main}><live-price-chart topic="prices" key=${key} period="1h"></live-price-chart></live-source>`);
+    const el = source.querySelector('live-price-chart') as LivePriceChart;
+    const badge = () => el.shadowRoot!.querySelector('[part="live"]')!;
+    const shown = () => getComputedStyle(badge()).visibility === 'visible';
+    await waitFor('LIVE', () => shown());
+    expect(badge().textContent!.trim()).to.equal('● LIVE');
+    expect(badge().closest('[role="status"], [aria-live]'), 'not a live region: the legend holds it').to.equal(null);
+    expect(badge().querySelector('[aria-hidden="true"]')!.textContent).to.equal('●');
+    // The stream drops: the connection hears the status its stream's owner sends then.
+    const conn = (el as unknown as { live: { liveConnection: { receive(m: unknown): void } } }).live.liveConnection;
+    conn.receive({ t: 'status', status: { status: 'reconnecting', lastEventAt: null, attempts: 1, error: null } });
+    await waitFor('LIVE gone', () => !shown());
+  });
+
   it('<live-price-chart> reloads its history when its <live-source> moves to another relay', async () => {
     const { main, small } = await relays();
     const key = `k${Math.random().toString(36).slice(2, 8)}`;
