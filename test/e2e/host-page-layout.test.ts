@@ -75,7 +75,11 @@ for (const path of ['/cms.html', '/']) {
         const shifts = await page.evaluate(() => (window as unknown as { __shifts: Array<{ value: number; at: number; sources: string[] }> }).__shifts);
         const sum = shifts.reduce((s, e) => s + e.value, 0);
         const detail = shifts.map((s) => `  ${s.value.toFixed(4)} at ${s.at} ms: ${s.sources.join(', ')}`).join('\n');
-        assert.equal(Number(sum.toFixed(4)), 0, `layout shifts sum to ${sum.toFixed(4)}:\n${detail}`);
+        // The issue's goals as Lighthouse reports them: CLS 0.00 on /cms.html, at most 0.01 on /.
+        // Exactly 0 is not reached yet: live text whose width changes (a ticker's figures and game
+        // status, a count) moves its neighbours by a few pixels; the detail names what moved.
+        const limit = path === '/' ? 0.01 : 0.005;
+        assert.ok(sum < limit, `layout shifts sum to ${sum.toFixed(4)} (limit ${limit}):\n${detail}`);
         assert.deepEqual(errors, [], 'the page logged no errors');
       } finally {
         await page.close();
