@@ -67,8 +67,11 @@ export async function startRecordingProxy(): Promise<RecordingProxy> {
       answer.on('data', (c: Buffer) => chunks.push(c));
       answer.on('end', () => {
         const body = Buffer.from(injectScripts(Buffer.concat(chunks).toString('utf8'), initScripts));
-        const out = { ...answer.headers, 'content-length': String(body.length) };
+        const out: Record<string, string | string[] | undefined> = { ...answer.headers, 'content-length': String(body.length) };
         delete out['transfer-encoding'];
+        // The injected init scripts are inline: like Playwright's bypassCSP, the page's own policy
+        // (the demo pages refuse inline scripts) must not refuse the test's instrumentation.
+        delete out['content-security-policy'];
         res.writeHead(status, out).end(body);
       });
     });

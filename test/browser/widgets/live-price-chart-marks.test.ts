@@ -5,6 +5,7 @@ import '../../../src/elements/live-price-chart/live-price-chart.js';
 import type { LivePriceChart } from '../../../src/elements/live-price-chart/live-price-chart.js';
 import type { SeriesResponse } from '../../../src/elements/live-price-chart/series-fetch.js';
 import type { Envelope } from '../../../src/core/wire.js';
+import { commandsWork, itInChromium } from '../helpers.js';
 
 const MIN = 60_000;
 
@@ -44,7 +45,9 @@ async function liveChart(high = 200, low = 190): Promise<LivePriceChart> {
 }
 
 describe('<live-price-chart> marks over the plot', () => {
-  afterEach(() => emulateMedia({ reducedMotion: 'no-preference' }));
+  afterEach(async () => {
+    if (commandsWork) await emulateMedia({ reducedMotion: 'no-preference' });
+  });
 
   it('places a live-tip marker per field on the newest point, over the canvas, and none without a live tip', async () => {
     const el = await chart();
@@ -81,7 +84,7 @@ describe('<live-price-chart> marks over the plot', () => {
     expect(draws).to.equal(0);
   });
 
-  it('does not pulse under prefers-reduced-motion (the marker stays, static)', async () => {
+  itInChromium('does not pulse under prefers-reduced-motion (the marker stays, static)', async () => {
     await emulateMedia({ reducedMotion: 'reduce' });
     const el = await liveChart();
     expect(shown(el, 'tip').length).to.equal(2);
