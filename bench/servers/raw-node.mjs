@@ -1,33 +1,27 @@
 #!/usr/bin/env node
 // The ceiling: a minimal node:http SSE server writing the relay's exact frames, with no selectors,
-// replay, limits or backpressure. Each client's frames are queued and flushed once per turn of the
-// event loop (setImmediate), so publishes that arrive together cost one write per client, as the
-// relay's tail and socket queue make them. Nothing a real relay could skip, so its throughput
-// bounds what the relay can reach on this machine.
+// replay, limits or backpressure. Published frames are queued and flushed once per turn of the
+// event loop (setImmediate), joined once and written to every client, so publishes that arrive
+// together cost one write per client, as the relay's tail and socket queue make them. Nothing a
+// real relay could skip, so its throughput bounds what the relay can reach on this machine.
 import { changeFrame, connectedFrame, makeIdSource, serveBaseline } from './frames.mjs';
 
-/** Every open stream and the text waiting for its next flush ('' when nothing waits). */
-const clients = new Map();
+/** Every open stream. Every client reads the one topic, so all get the same text. */
+const clients = new Set();
 const ids = makeIdSource();
 let nextClient = 0;
-let flushScheduled = false;
+/** Frames published since the last flush, written to every client at once in one write each. */
+let pending = [];
 
 function flush() {
-  flushScheduled = false;
-  for (const [res, pending] of clients) {
-    if (pending) {
-      res.write(pending);
-      clients.set(res, '');
-    }
-  }
+  const text = pending.join('');
+  pending = [];
+  for (const res of clients) res.write(text);
 }
 
 function enqueue(chunk) {
-  for (const [res, pending] of clients) clients.set(res, pending + chunk);
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flush);
-  }
+  if (pending.length === 0) setImmediate(flush);
+  pending.push(chunk);
 }
 
 serveBaseline('raw-node', ids, {
@@ -35,7 +29,7 @@ serveBaseline('raw-node', ids, {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Accel-Buffering': 'no' });
     res.socket.setNoDelay(true);
     res.write(connectedFrame(`raw-${nextClient++}`, ids.last));
-    clients.set(res, '');
+    clients.add(res);
     res.on('close', () => clients.delete(res));
   },
   publish(envs) {
