@@ -2,10 +2,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/browser.js';
-import { ensureKitBuilt, waitForPageLive } from '../helpers/e2e.js';
-import { startRelay, type InProcessRelay } from '../helpers/relay.js';
-import { startSources } from '../../server/sources/start-sources.js';
+import { waitForPageLive } from '../helpers/e2e.js';
+import type { InProcessRelay } from '../helpers/relay.js';
+import { startSimulatedDemo, type SimulatedDemo } from '../helpers/simulated-demo.js';
 
 // The demo pages as a visitor sees them, fed by the simulator, audited by axe-core in the light
 // and the dark colour scheme (issue 14: accessibility 100): the widgets' defaults and the pages'
@@ -16,17 +15,14 @@ const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', impo
 let relay: InProcessRelay;
 let browser: Browser;
 
+let demo: SimulatedDemo;
+
 before(async () => {
-  ensureKitBuilt();
-  relay = await startRelay({ config: { SIMULATE: true, DEMO: true } });
-  startSources(relay.ctx);
-  browser = await launchChromium();
+  demo = await startSimulatedDemo();
+  ({ relay, browser } = demo);
 });
 
-after(async () => {
-  await browser?.close();
-  await relay?.close();
-});
+after(() => demo?.close());
 
 for (const path of ['/', '/cms.html']) {
   for (const scheme of ['light', 'dark'] as const) {

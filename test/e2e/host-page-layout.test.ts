@@ -1,10 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
-import { ensureKitBuilt, waitForPageLive } from '../helpers/e2e.js';
-import { startRelay, type InProcessRelay } from '../helpers/relay.js';
-import { startSources } from '../../server/sources/start-sources.js';
+import { recordPageErrors } from '../helpers/browser.js';
+import { waitForPageLive } from '../helpers/e2e.js';
+import type { InProcessRelay } from '../helpers/relay.js';
+import { startSimulatedDemo, type SimulatedDemo } from '../helpers/simulated-demo.js';
 
 // The kit as a guest on its host pages (issue 14): the demo pages fed by the simulator must not
 // move (layout-shift entries sum to 0 from navigation through seconds of live data), and no
@@ -18,17 +18,14 @@ const WATCH_MS = 6000;
 let relay: InProcessRelay;
 let browser: Browser;
 
+let demo: SimulatedDemo;
+
 before(async () => {
-  ensureKitBuilt();
-  relay = await startRelay({ config: { SIMULATE: true, DEMO: true } });
-  startSources(relay.ctx);
-  browser = await launchChromium();
+  demo = await startSimulatedDemo();
+  ({ relay, browser } = demo);
 });
 
-after(async () => {
-  await browser?.close();
-  await relay?.close();
-});
+after(() => demo?.close());
 
 /**
  * Records every layout shift from the page's start (buffered), with what moved, in `window.__shifts`.

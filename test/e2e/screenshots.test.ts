@@ -2,10 +2,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
-import { DATA_ELEMENTS, ensureKitBuilt, waitForPageLive } from '../helpers/e2e.js';
-import { startRelay, type InProcessRelay } from '../helpers/relay.js';
-import { startSources } from '../../server/sources/start-sources.js';
+import { recordPageErrors } from '../helpers/browser.js';
+import { DATA_ELEMENTS, waitForPageLive } from '../helpers/e2e.js';
+import type { InProcessRelay } from '../helpers/relay.js';
+import { startSimulatedDemo, type SimulatedDemo } from '../helpers/simulated-demo.js';
 
 // The dashboard fed by the simulator, photographed in light and dark under screenshots/ (git-
 // ignored) for people to look at, and checked to be a real picture: every widget has a size, and
@@ -15,18 +15,15 @@ const OUT = new URL('../../screenshots/', import.meta.url);
 let relay: InProcessRelay;
 let browser: Browser;
 
+let demo: SimulatedDemo;
+
 before(async () => {
-  ensureKitBuilt();
-  relay = await startRelay({ config: { SIMULATE: true, DEMO: true } });
-  startSources(relay.ctx);
-  browser = await launchChromium();
+  demo = await startSimulatedDemo();
+  ({ relay, browser } = demo);
   mkdirSync(OUT, { recursive: true });
 });
 
-after(async () => {
-  await browser?.close();
-  await relay?.close();
-});
+after(() => demo?.close());
 
 /** Luminance statistics of a PNG, computed by the browser (no image library needed here). */
 async function pixelStats(page: Page, png: Buffer): Promise<{ mean: number; stddev: number; colours: number }> {
