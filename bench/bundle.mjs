@@ -1,14 +1,12 @@
 // Bundle: gzip sizes of the built kit against the budgets of issue 5 (script-tag kit without the
-// chart ≤ 15 kB, chart chunk with uPlot ≤ 30 kB), measured as the build measures them
+// chart ≤ 15.5 kB, chart chunk with uPlot ≤ 30 kB), measured as the build measures them
 // (scripts/kit-sizes.mjs): what a page with every element but the chart downloads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { root } from './processes.mjs';
-import { measureKit } from '../scripts/kit-sizes.mjs';
-
-export const BUDGETS = { scriptTag: 15 * 1024, chart: 30 * 1024 };
+import { BUDGETS, measureKit } from '../scripts/kit-sizes.mjs';
 
 function filesUnder(dir) {
   const out = [];
@@ -43,8 +41,8 @@ export function bundle({ build, log }) {
   const chart = kit.groups.chart.length ? group(kit.groups.chart, kit.chart) : null;
   const result = {
     files,
-    scriptTag: scriptTag ? { ...scriptTag, budget: BUDGETS.scriptTag, ratio: scriptTag.gzip / BUDGETS.scriptTag } : null,
-    chart: chart ? { ...chart, budget: BUDGETS.chart, ratio: chart.gzip / BUDGETS.chart } : null,
+    scriptTag: scriptTag ? { ...scriptTag, budget: BUDGETS.scriptTagWithoutChart, ratio: scriptTag.gzip / BUDGETS.scriptTagWithoutChart } : null,
+    chart: chart ? { ...chart, budget: BUDGETS.chartWithUplot, ratio: chart.gzip / BUDGETS.chartWithUplot } : null,
   };
   for (const [name, f] of [['script-tag kit without the chart', result.scriptTag], ['chart chunk', result.chart]]) {
     log(f ? `  ${name} ${f.file}: ${(f.gzip / 1024).toFixed(1)} kB gzip of ${(f.budget / 1024).toFixed(0)} kB budget` : `  ${name}: not found in dist/`);

@@ -5,7 +5,8 @@ import { getConnection } from '../core/configure.js';
 import type { LiveConnection, LiveSubscription } from '../core/live-connection.js';
 import type { SyncBatch, SyncPhase } from '../core/topic-sync.js';
 import { IDLE_STATUS, type ConnectionStatus, type LiveError } from '../core/status.js';
-import { ContextRequestEvent, liveConnectionContext, type ConnectionCallback } from './live-context.js';
+import { ContextConsumer } from '@lit/context';
+import { liveConnectionContext } from './live-context.js';
 
 /** What a {@link LiveTopicController} follows and whom it tells. */
 export interface LiveTopicOptions {
@@ -40,9 +41,8 @@ export class LiveTopicController implements ReactiveController {
   /** The shared stream's status. */
   connection: ConnectionStatus = IDLE_STATUS;
 
-  /** The nearest `<live-source>`'s connection, and how to stop hearing of its changes. */
+  /** The nearest `<live-source>`'s connection (undefined: none, use the page default). */
   private provided: LiveConnection | undefined;
-  private leaveSource: (() => void) | undefined;
   private subscription: LiveSubscription | null = null;
   private stopStatus: (() => void) | null = null;
   private isConnected = false;
@@ -51,6 +51,8 @@ export class LiveTopicController implements ReactiveController {
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly options: LiveTopicOptions,
   ) {
+    // Added first, so the nearest source has answered by the time this controller connects.
+    new ContextConsumer(host, { context: liveConnectionContext, subscribe: true, callback: this.onSource });
     host.addController(this);
   }
 
@@ -59,23 +61,19 @@ export class LiveTopicController implements ReactiveController {
   private following = '';
 
   hostConnected(): void {
-    this.host.dispatchEvent(new ContextRequestEvent(liveConnectionContext, this.host, this.onSource, true));
     this.isConnected = true;
     this.resubscribe();
   }
 
   hostDisconnected(): void {
     this.isConnected = false;
-    this.leaveSource?.();
-    this.leaveSource = undefined;
+    // The consumer stops hearing of the source's changes; a move elsewhere asks again.
     this.provided = undefined;
     this.release();
   }
 
   /** The nearest source answered (at connect), or its connection changed. */
-  private readonly onSource: ConnectionCallback = (conn, unsubscribe) => {
-    if (this.leaveSource !== unsubscribe) this.leaveSource?.();
-    this.leaveSource = unsubscribe;
+  private readonly onSource = (conn: LiveConnection | undefined): void => {
     if (conn === this.provided) return;
     this.provided = conn;
     if (this.isConnected) this.resubscribe();

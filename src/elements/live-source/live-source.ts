@@ -1,7 +1,8 @@
 import { LitElement, css, html, type PropertyValues, type PropertyDeclarations } from 'lit';
 import { getConnection } from '../../core/configure.js';
 import type { TokenFunction } from '../../core/token.js';
-import { ConnectionProvider } from '../live-context.js';
+import { ContextProvider } from '@lit/context';
+import { liveConnectionContext } from '../live-context.js';
 import { defineElement } from '../define.js';
 
 /**
@@ -36,7 +37,7 @@ export class LiveSource extends LitElement {
   /** URL of a same-origin copy of the connection worker; `false` never uses a SharedWorker. */
   worker = '';
 
-  private readonly provider = new ConnectionProvider(this);
+  private readonly provider = new ContextProvider(this, { context: liveConnectionContext });
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!changed.has('relay') && !changed.has('token') && !changed.has('worker')) return;
