@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { hideUrlCredentials } from './auth/log-redaction.js';
 import { readPublicKey } from './auth/public-key.js';
 import { MIN_WEBHOOK_KEY_BYTES, standardWebhooksKey } from './webhooks/webhook-auth.js';
-import { parseSelector } from '../src/core/wire.js';
+import { LIST_LIMIT, parseSelector } from '../src/core/wire.js';
 import { bridgeFieldError, parseBridgeMapping } from './sources/bridge-messages.js';
 
 /**
@@ -89,8 +89,8 @@ const schema = z.object({
   MAX_BUFFERED_BYTES: int(1024).default(1_048_576),
   /** Largest accepted request body, in bytes (publish and webhooks). */
   MAX_BODY_BYTES: int(1024).default(1_048_576),
-  /** Longest list an `append` op grows per key. */
-  LIST_LIMIT: int(1).default(200),
+  /** Longest list an `append` op grows per key (the kit keeps the default, see wire-rules.ts). */
+  LIST_LIMIT: int(1).default(LIST_LIMIT),
   /**
    * Deepest nesting of arrays/objects in one published value (publish, webhook). Capped well below
    * the depth at which encoding a value for the stream would overflow the stack.

@@ -1,16 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseFeed } from '@rowanmanning/feed-parser';
+import type { FeedItem } from '../../src/core/wire.js';
 
-/** One RSS item as the `rss` topic carries it (appended to the feed's key). */
-export interface RssItem {
-  id: string;
-  title: string;
-  link: string;
-  /** ISO 8601. */
-  published: string;
-  /** The feed's title, or its host when it has none. */
-  source: string;
-}
 
 /**
  * A stable short key for a feed URL: a slug of the host and 8 hex digits of the URL's hash, e.g.
@@ -52,7 +43,7 @@ export function firstItems(xml: string, maxItems: number): { xml: string; cut: b
  * are sorted by date when every item has one, else the document order is reversed).
  * Throws when the text is not a feed.
  */
-export function parseFeedItems(xml: string, feedUrl: string, fetchedAt: Date): RssItem[] {
+export function parseFeedItems(xml: string, feedUrl: string, fetchedAt: Date): FeedItem[] {
   const feed = parseFeed(xml);
   let host = feedUrl;
   try {

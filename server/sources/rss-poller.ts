@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { AppendInput, Bus } from '../bus/bus.js';
 import type { Metrics } from '../metrics.js';
 import { FeedFetchError, fetchFeed, redactUrls, withoutCredentials } from './feed-fetch.js';
-import { feedIdFor, firstItems, parseFeedItems, type RssItem } from './feed-items.js';
+import type { FeedItem } from '../../src/core/wire.js';
+import { feedIdFor, firstItems, parseFeedItems } from './feed-items.js';
 import type { Publish } from './publisher.js';
 
 /** The topic RSS items are appended to, one key per feed. */
@@ -152,7 +153,7 @@ export function startRssPoller(options: RssPollerOptions): RssPoller {
     if (cut) {
       log.warn({ feed: feed.url, taken: maxItems }, `rss: the feed lists more than ${maxItems} items; only the first ${maxItems} (the newest) are read (RSS_MAX_ITEMS)`);
     }
-    let items: RssItem[];
+    let items: FeedItem[];
     try {
       items = parseFeedItems(xml, withoutCredentials(feed.href), new Date());
     } catch (err) {
@@ -177,7 +178,7 @@ export function startRssPoller(options: RssPollerOptions): RssPoller {
   }
 
   /** Items still in the feed move to the young end, so they are never the ones forgotten. */
-  function remember(feed: Feed, items: readonly RssItem[]): void {
+  function remember(feed: Feed, items: readonly FeedItem[]): void {
     for (const item of items) {
       feed.seen.delete(item.id);
       feed.seen.set(item.id, true);

@@ -1,5 +1,6 @@
 import { applyEvent, compareIds, parseSelector, ORIGIN_ID, type Envelope, type ErrorBody, type Selector, type TopicSnapshot } from './wire.js';
 import { backoffDelay } from './backoff.js';
+import { LIST_LIMIT } from './wire-rules.js';
 import type { LiveError } from './status.js';
 import type { Tokens } from './token.js';
 
@@ -17,9 +18,6 @@ export interface SyncBatch {
   /** True when the state was replaced by a snapshot in this batch (the first one, or a re-read). */
   readonly snapshot: boolean;
 }
-
-/** Longest `append` list kept per key; the relay's LIST_LIMIT default. */
-const LIST_LIMIT = 200;
 
 /**
  * The state of one selector in one stream hub (the SharedWorker, the leader tab, or a page that

@@ -45,6 +45,12 @@ export function parseSelector(text: string): Selector {
 }
 
 /**
+ * Longest list an `append` op grows per key: the relay's `LIST_LIMIT` default, and what every copy
+ * of a topic's state in the browser keeps (the stream hub's and a widget's own `applyEvents`).
+ */
+export const LIST_LIMIT = 200;
+
+/**
  * Applies one event to a topic's state map in place, as both the relay and the browser do.
  * `listLimit` bounds the list that `append` grows (oldest items drop first).
  */

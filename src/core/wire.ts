@@ -8,7 +8,7 @@
 import { keyError, parseSelector, topicError } from './wire-rules.js';
 
 // The rules every page applies, a module apart so the script-tag kit's chunk holds them alone.
-export { TOPIC_PATTERN, MAX_KEY_LENGTH, topicError, keyError, parseSelector, applyEvent } from './wire-rules.js';
+export { TOPIC_PATTERN, MAX_KEY_LENGTH, LIST_LIMIT, topicError, keyError, parseSelector, applyEvent } from './wire-rules.js';
 
 /** The four ways an event can change one key of a topic. */
 export type Op = 'upsert' | 'patch' | 'delete' | 'append';
@@ -75,6 +75,21 @@ export interface TopicSnapshot {
   /** Id of the last log event the snapshot includes (`null`: the log is empty). Stream from here. */
   lastEventId: string | null;
   items: Record<string, unknown>;
+}
+
+/**
+ * One item of the `rss` topic: the relay's RSS poller and the simulator append these to a feed's
+ * key, and `<rss-feed>` shows them.
+ */
+export interface FeedItem {
+  id: string;
+  title: string;
+  /** http(s), or "" when the feed gave none. */
+  link: string;
+  /** ISO 8601. */
+  published: string;
+  /** The feed's title, or its host when it has none. */
+  source: string;
 }
 
 /** Every error answer of the relay. */

@@ -39,7 +39,7 @@ export class LiveTopicController implements ReactiveController {
   /** Keys changed by the last batch. */
   changedKeys: ReadonlySet<string> = NO_KEYS;
   /** The shared stream's status. */
-  connection: ConnectionStatus = IDLE_STATUS;
+  status: ConnectionStatus = IDLE_STATUS;
 
   /** The nearest `<live-source>`'s connection (undefined: none, use the page default). */
   private provided: LiveConnection | undefined;
@@ -99,13 +99,13 @@ export class LiveTopicController implements ReactiveController {
     this.release();
     this.following = wanted;
     this.liveConnection = conn;
-    this.connection = conn.status;
+    this.status = conn.status;
     this.stopStatus = conn.onStatus((status) => {
       // Only a host without a topic (the indicator) shows the status, and it re-renders when the
       // connection's state changes. Every event moves lastEventAt: a widget re-renders with its
       // own batches, and the indicator ages its "updated … ago" once a second (its refresh).
-      if (!topic && status.lastEventAt == this.connection.lastEventAt) this.host.requestUpdate();
-      this.connection = status;
+      if (!topic && status.lastEventAt == this.status.lastEventAt) this.host.requestUpdate();
+      this.status = status;
     });
     if (!topic) {
       return this.fail({ code: 'no_topic', message: 'no topic to show: set the element\'s topic attribute, e.g. topic="prices"' });

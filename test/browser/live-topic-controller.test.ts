@@ -43,7 +43,7 @@ describe('LiveTopicController', () => {
     const view = source.querySelector('test-topic-view') as TestTopicView;
     await waitFor('ready', () => view.live.phase === 'ready');
     expect([...view.live.items.keys()].sort()).to.deep.equal(['a', 'b']);
-    await waitFor('open', () => view.live.connection.status === 'open');
+    await waitFor('open', () => view.live.status.status === 'open');
 
     const before = view.updates;
     await publish(main, Array.from({ length: 200 }, (_, i) => ({ topic, key: `k${i % 20}`, op: 'upsert' as const, data: { i } })));
@@ -54,7 +54,7 @@ describe('LiveTopicController', () => {
     expect(view.updates - before, 'updates for 200 events in one publish').to.be.lessThan(engine === 'webkit' ? 12 : 6);
     expect(view.live.items.get('k19')).to.deep.equal({ i: 199 });
     expect(view.live.changedKeys.size).to.be.greaterThan(0);
-    expect(view.live.connection.lastEventAt).to.be.a('number');
+    expect(view.live.status.lastEventAt).to.be.a('number');
     expect(view.shadowRoot!.textContent).to.contain('ready:a,b,k0');
   });
 

@@ -1,4 +1,4 @@
-import type { RssItem } from '../feed-items.js';
+import type { FeedItem } from '../../../src/core/wire.js';
 import { pick, type Random } from './random.js';
 
 const SUBJECTS = ['Harbor League', 'Summit Conference', 'Market watch', 'Nature rune prices', 'Release notes', 'Ops report', 'Search indexer'];
@@ -19,7 +19,7 @@ export class NewsWire {
   constructor(private readonly random: Random) {}
 
   /** The next item, published `nowMs`. */
-  next(nowMs: number): RssItem {
+  next(nowMs: number): FeedItem {
     const n = ++this.n;
     const title = `${pick(this.random, SUBJECTS)} ${pick(this.random, EVENTS).replace('{n}', String(n))}`;
     const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

@@ -67,7 +67,7 @@ export class LiveIndicator extends LitElement {
   protected readonly refresh = new RefreshController(this, 1000);
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
-    const c = this.live.connection;
+    const c = this.live.status;
     const previous = this.status;
     this.status = c.status;
     this.error = c.error !== null && c.status === 'closed';
@@ -84,7 +84,7 @@ export class LiveIndicator extends LitElement {
 
 
   protected override render() {
-    const c = this.live.connection;
+    const c = this.live.status;
     const label = this.error && c.error ? `Error: ${c.error.message}` : LABELS[c.status];
     const showAttempts = c.status === 'reconnecting' && c.attempts > 0;
     return html`<span part="base">

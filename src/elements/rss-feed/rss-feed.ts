@@ -1,4 +1,5 @@
 import { html, type TemplateResult, type PropertyDeclarations } from 'lit';
+import type { FeedItem } from '../../core/wire.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, relativeTime, timeMs } from '../shared/format.js';
@@ -8,15 +9,7 @@ import { safeHttpUrl } from '../shared/safe-url.js';
 import { rssFeedStyles } from './rss-feed.styles.js';
 import { RefreshController } from '../shared/refresh-controller.js';
 
-/** One item of the `rss` topic's append lists. */
-export interface FeedItem {
-  id: string;
-  title: string;
-  link: string;
-  /** ISO time. */
-  published: string;
-  source: string;
-}
+export type { FeedItem };
 
 /** How often relative times ("3 minutes ago") are refreshed, in ms. */
 const REFRESH_MS = 30_000;

@@ -1,23 +1,16 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
 import type { Envelope, EventInput } from '../../core/wire.js';
-import { applyEvent } from '../../core/wire-rules.js';
+import { applyEvent, LIST_LIMIT } from '../../core/wire-rules.js';
+import type { LiveError } from '../../core/status.js';
+import type { SyncPhase } from '../../core/topic-sync.js';
 import { LiveTopicController } from '../live-topic-controller.js';
 import { LiveChangeEvent } from './live-change-event.js';
 
-/** Where a widget's data stands. */
-export type LivePhase = 'loading' | 'ready' | 'error';
 /** Colour scheme: `auto` follows `prefers-color-scheme`. */
 export type LiveTheme = 'light' | 'dark' | 'auto';
-/** An error a widget shows instead of its data. */
-export interface LiveErrorInfo {
-  code: string;
-  message: string;
-}
 
 /** How long a changed row stays highlighted, in ms (the CSS animation may be shorter). */
 const FLASH_MS = 1500;
-/** Append lists kept by {@link LiveElement.applyEvents} are bounded like the relay's. */
-const LIST_LIMIT = 500;
 
 /**
  * What every widget has in common: the `topic`/`key`/`locale`/`theme` attributes, the `items`
@@ -55,13 +48,13 @@ export abstract class LiveElement extends LitElement {
   label: string | null = null;
 
   /** `loading` until data arrives, then `ready`; `error` when it cannot be loaded. Reflected for CSS. */
-  phase: LivePhase = 'loading';
+  phase: SyncPhase = 'loading';
 
   /** True (reflected) when the data is loaded and there is nothing to show. */
   empty = false;
 
   /** The error shown in the error state; setting it puts the widget in the `error` phase. */
-  error: LiveErrorInfo | null = null;
+  error: LiveError | null = null;
 
   /** Text of the polite live region, what screen readers hear about the last change. */
   protected announcement = '';
