@@ -4,12 +4,13 @@ import type { LiveConnection } from '../../core/live-connection.js';
 import type { Envelope, EventInput } from '../../core/wire.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
-import { dateFormat, numberFormat } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { describeLatest, renderLegend } from './chart-legend.js';
 import { ChartModel } from './chart-model.js';
 import type { LiveTip } from './chart-plot.js';
 import { ChartView } from './chart-view.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
+import { StreamOpenController } from './stream-open.js';
 import { BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
 import { loadSeries, type SeriesFetchError, type SeriesResponse } from './series-fetch.js';
 
@@ -78,28 +79,8 @@ export class LivePriceChart extends LiveElement {
   /** How many history points to ask the relay for (its `points`); the relay's default (500) when unset. */
   points: number | null = null;
 
-  /** Whether the stream this chart follows is open (the header's "● LIVE"). */
-  private streamOpen = false;
-  /** The connection whose status {@link streamOpen} follows, and how to stop following it. */
-  private statusFrom: LiveConnection | null = null;
-  private stopStatus: (() => void) | null = null;
-
-  /** Follows the open/closed state of the connection in use (it may change with a `<live-source>`). */
-  private followStatus(): void {
-    const conn = this.isConnected ? this.live.liveConnection : null;
-    if (conn === this.statusFrom) return;
-    this.stopStatus?.();
-    this.statusFrom = conn;
-    this.stopStatus = conn ? conn.onStatus((s) => this.setStreamOpen(s.status === 'open')) : null;
-    this.setStreamOpen(conn?.status.status === 'open');
-  }
-
-  private setStreamOpen(open: boolean): void {
-    if (open === this.streamOpen) return;
-    this.streamOpen = open;
-    // A change of its own (not live data): it renders even while the chart is unseen.
-    this.requestUpdate('streamOpen', !open);
-  }
+  /** Whether the stream this chart reads is open (the legend's "● LIVE"). */
+  private readonly stream = new StreamOpenController(this, () => this.live.liveConnection);
 
   /** The history, the live buckets, the tip and the latest quotes. */
   private readonly model = new ChartModel();
@@ -196,14 +177,8 @@ export class LivePriceChart extends LiveElement {
     return '';
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.followStatus();
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.followStatus();
     this.fetchAbort?.abort();
   }
 
@@ -227,7 +202,6 @@ export class LivePriceChart extends LiveElement {
     // A period switch alone keeps the live points, re-bucketed, for after the new history.
     if (moved || (changed.has('period') && changed.get('period') !== undefined)) this.resetData(!moved);
     super.willUpdate(changed);
-    this.followStatus();
     if (this.topic && this.key) this.foldSnapshotValue();
   }
 
@@ -259,7 +233,7 @@ export class LivePriceChart extends LiveElement {
    * is laid over the plot, so nothing moves when the data comes, or on a period switch.
    */
   protected override renderState(): TemplateResult {
-    return html`${this.renderLegend()}
+    return html`${renderLegend(this.model, this.locale, this.stream.open)}
       <div class="plot" part="plot" role="img" aria-label=${this.describePlot()}></div>
       ${this.phase !== 'ready'
         ? super.renderState()
@@ -274,32 +248,9 @@ export class LivePriceChart extends LiveElement {
     return html``;
   }
 
-  private renderLegend(): TemplateResult {
-    const { fieldNames, data } = this.model;
-    const n = data[0].length - 1;
-    const num = numberFormat(this.locale);
-    const tip = this.liveTip;
-    // Each entry has a column of its own, the live tip's too (hidden while there is none): a
-    // value's width changes nothing else's place.
-    return html`<dl part="legend" class="legend">
-      ${fieldNames.map(
-        (f, i) => html`<div>
-          <dt><span class="swatch"></span> ${f}</dt>
-          <dd>${n >= 0 && data[i + 1][n] != null ? num.format(data[i + 1][n] as number) : '–'}</dd>
-        </div>`,
-      )}
-      <div class=${tip ? '' : 'off'}><dt part="live-tip" class="tip-label">● live</dt><dd>${tip ? dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time) : ''}</dd></div>
-      <div class=${this.streamOpen ? 'live' : 'live off'}><dt part="live"><span aria-hidden="true">●</span> LIVE</dt></div>
-    </dl>`;
-  }
-
   private describePlot(): string {
-    const { fieldNames, data } = this.model;
-    const n = data[0].length - 1;
-    if (n < 0) return this.defaultLabel();
-    const num = numberFormat(this.locale);
-    const latest = fieldNames.map((f, i) => `${f} ${data[i + 1][n] == null ? 'none' : num.format(data[i + 1][n] as number)}`).join(', ');
-    return `${this.defaultLabel()}: ${this.pointCount} points, latest ${latest}`;
+    const latest = describeLatest(this.model, this.locale);
+    return latest === null ? this.defaultLabel() : `${this.defaultLabel()}: ${this.pointCount} points, latest ${latest}`;
   }
 
   /** Clears the history and the live points (key switch), or keeps the live points re-bucketed for the period (`keepLive`). */
