@@ -10,9 +10,9 @@ import { ChartModel } from './chart-model.js';
 import type { LiveTip } from './chart-plot.js';
 import { ChartView } from './chart-view.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
-import { StreamOpenController } from './stream-open.js';
 import { BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
 import { loadSeries, type SeriesFetchError, type SeriesResponse } from './series-fetch.js';
+import { StreamOpenController } from './stream-open.js';
 
 export type { LiveTip } from './chart-plot.js';
 
