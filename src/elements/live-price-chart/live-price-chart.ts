@@ -1,23 +1,20 @@
 import { html, nothing, type PropertyValues, type TemplateResult, type PropertyDeclarations } from 'lit';
-import type uPlot from 'uplot';
 import { currentConfig } from '../../core/configure.js';
 import type { LiveConnection } from '../../core/live-connection.js';
 import type { Envelope, EventInput } from '../../core/wire.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
-import { dateFormat, numberFormat } from '../shared/format.js';
 import { LiveElement } from '../shared/live-element.js';
+import { describeLatest, renderLegend } from './chart-legend.js';
 import { ChartModel } from './chart-model.js';
-import { plotOptions, type LiveTip } from './chart-plot.js';
+import type { LiveTip } from './chart-plot.js';
+import { ChartView } from './chart-view.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
-import { loadUplot } from './load-uplot.js';
 import { BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
 import { loadSeries, type SeriesFetchError, type SeriesResponse } from './series-fetch.js';
+import { StreamOpenController } from './stream-open.js';
 
 export type { LiveTip } from './chart-plot.js';
-
-/** Live points redraw the plot at most this often (ms): each redraw rasterizes the whole canvas (about 8 ms of main thread on the bench machine). */
-const LIVE_REDRAW_MS = 250;
 
 let syntheticSeq = 0;
 
@@ -82,51 +79,20 @@ export class LivePriceChart extends LiveElement {
   /** How many history points to ask the relay for (its `points`); the relay's default (500) when unset. */
   points: number | null = null;
 
-  private get colorProbe(): HTMLElement | null {
-    return this.renderRoot.querySelector<HTMLElement>('.color-probe');
-  }
-
-  private get plotEl(): HTMLDivElement | null {
-    return this.renderRoot?.querySelector<HTMLDivElement>('.plot') ?? null;
-  }
-
-  /** Whether the stream this chart follows is open (the header's "● LIVE"). */
-  private streamOpen = false;
-  /** The connection whose status {@link streamOpen} follows, and how to stop following it. */
-  private statusFrom: LiveConnection | null = null;
-  private stopStatus: (() => void) | null = null;
-
-  /** Follows the open/closed state of the connection in use (it may change with a `<live-source>`). */
-  private followStatus(): void {
-    const conn = this.isConnected ? this.live.liveConnection : null;
-    if (conn === this.statusFrom) return;
-    this.stopStatus?.();
-    this.statusFrom = conn;
-    this.stopStatus = conn ? conn.onStatus((s) => this.setStreamOpen(s.status === 'open')) : null;
-    this.setStreamOpen(conn?.status.status === 'open');
-  }
-
-  private setStreamOpen(open: boolean): void {
-    if (open === this.streamOpen) return;
-    this.streamOpen = open;
-    // A change of its own (not live data): it renders even while the chart is unseen.
-    this.requestUpdate('streamOpen', !open);
-  }
+  /** Whether the stream this chart reads is open (the legend's "● LIVE"). */
+  private readonly stream = new StreamOpenController(this, () => this.live.liveConnection);
 
   /** The history, the live buckets, the tip and the latest quotes. */
   private readonly model = new ChartModel();
-  private plot: uPlot | null = null;
-  private plotPromise: Promise<void> | null = null;
-  private frame = 0;
-  private tipTimer: ReturnType<typeof setTimeout> | undefined;
-  private tipTimerEnd: number | null = null;
+  /** The plot (uPlot), its draws and its life. */
+  private readonly view = new ChartView(this, this.model, {
+    unseen: () => this.offScreen || document.hidden,
+    drawing: () => this.notifyLive(),
+  });
   private fetchAbort: AbortController | null = null;
   /** The connection the history was last loaded through (its relay and token); undefined before. */
   private historyFrom: LiveConnection | null | undefined = undefined;
   private sourceMoved = false;
-  private resizeObserver: ResizeObserver | null = null;
-  private schemeQuery: MediaQueryList | null = null;
-  private readonly onScheme = () => this.rebuildPlot();
 
   /**
    * The history the chart starts from, as `/v1/series` answers it. Set by the chart itself when
@@ -170,7 +136,7 @@ export class LivePriceChart extends LiveElement {
       // Before the history, kept until it arrives, then merged after it by id: neither lost nor doubled.
       if (this.foldLive(e)) changed = true;
     }
-    if (changed) this.scheduleDraw(true, false, true);
+    if (changed) this.view.scheduleDraw({ data: true, live: true });
   }
 
   /**
@@ -211,35 +177,16 @@ export class LivePriceChart extends LiveElement {
     return '';
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.followStatus();
-    this.schemeQuery = matchMedia('(prefers-color-scheme: dark)');
-    this.schemeQuery.addEventListener('change', this.onScheme);
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.followStatus();
-    this.schemeQuery?.removeEventListener('change', this.onScheme);
     this.fetchAbort?.abort();
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    clearTimeout(this.tipTimer);
-    this.tipTimerEnd = null;
-    clearTimeout(this.drawTimer);
-    this.drawTimer = undefined;
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = null;
-    this.plot?.destroy();
-    this.plot = null;
   }
 
   protected override shouldUpdate(changed: PropertyValues): boolean {
     // A live batch alone renders with the redraw already scheduled: legend and plot change together,
     // in one frame, at the redraw's pace.
     const liveOnly = changed.size === 0 || (changed.size === 1 && changed.has('items'));
-    if (liveOnly && (this.frame !== 0 || this.drawTimer !== undefined)) return false;
+    if (liveOnly && this.view.drawPending) return false;
     return super.shouldUpdate(changed);
   }
 
@@ -255,7 +202,6 @@ export class LivePriceChart extends LiveElement {
     // A period switch alone keeps the live points, re-bucketed, for after the new history.
     if (moved || (changed.has('period') && changed.get('period') !== undefined)) this.resetData(!moved);
     super.willUpdate(changed);
-    this.followStatus();
     if (this.topic && this.key) this.foldSnapshotValue();
   }
 
@@ -271,7 +217,7 @@ export class LivePriceChart extends LiveElement {
     if (x.length > 0 && value.ts * 1000 <= (x[x.length - 1] as number)) return;
     // Ordered after every real id, so the history's lastEventId never hides it.
     const id = `${Number.MAX_SAFE_INTEGER}-0`;
-    if (this.foldLive({ id, topic: this.topic!, key: this.key!, op: 'upsert', data: value, time: new Date(value.ts * 1000).toISOString() })) this.scheduleDraw(true);
+    if (this.foldLive({ id, topic: this.topic!, key: this.key!, op: 'upsert', data: value, time: new Date(value.ts * 1000).toISOString() })) this.view.scheduleDraw({ data: true });
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -279,16 +225,7 @@ export class LivePriceChart extends LiveElement {
     if ((this.sourceMoved || changed.has('topic') || changed.has('key') || changed.has('period') || changed.has('relay') || changed.has('fields') || changed.has('points')) && this.topic && this.key) {
       void this.loadHistory();
     }
-    if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.rebuildPlot();
-    if (this.phase === 'ready' && !this.plot) void this.ensurePlot();
-    if (this.drawSkipped) {
-      this.drawSkipped = false;
-      this.scheduleDraw(false);
-    }
-    if (this.plotEl && !this.resizeObserver) {
-      this.resizeObserver = new ResizeObserver(() => this.scheduleDraw(false, true));
-      this.resizeObserver.observe(this.plotEl);
-    }
+    if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.view.rebuildPlot();
   }
 
   /**
@@ -296,7 +233,7 @@ export class LivePriceChart extends LiveElement {
    * is laid over the plot, so nothing moves when the data comes, or on a period switch.
    */
   protected override renderState(): TemplateResult {
-    return html`${this.renderLegend()}
+    return html`${renderLegend(this.model, this.locale, this.stream.open)}
       <div class="plot" part="plot" role="img" aria-label=${this.describePlot()}></div>
       ${this.phase !== 'ready'
         ? super.renderState()
@@ -311,40 +248,16 @@ export class LivePriceChart extends LiveElement {
     return html``;
   }
 
-  private renderLegend(): TemplateResult {
-    const { fieldNames, data } = this.model;
-    const n = data[0].length - 1;
-    const num = numberFormat(this.locale);
-    const tip = this.liveTip;
-    // Each entry has a column of its own, the live tip's too (hidden while there is none): a
-    // value's width changes nothing else's place.
-    return html`<dl part="legend" class="legend">
-      ${fieldNames.map(
-        (f, i) => html`<div>
-          <dt><span class="swatch"></span> ${f}</dt>
-          <dd>${n >= 0 && data[i + 1][n] != null ? num.format(data[i + 1][n] as number) : '–'}</dd>
-        </div>`,
-      )}
-      <div class=${tip ? '' : 'off'}><dt part="live-tip" class="tip-label">● live</dt><dd>${tip ? dateFormat(this.locale, { timeStyle: 'medium' }).format(tip.time) : ''}</dd></div>
-      <div class=${this.streamOpen ? 'live' : 'live off'}><dt part="live"><span aria-hidden="true">●</span> LIVE</dt></div>
-    </dl>`;
-  }
-
   private describePlot(): string {
-    const { fieldNames, data } = this.model;
-    const n = data[0].length - 1;
-    if (n < 0) return this.defaultLabel();
-    const num = numberFormat(this.locale);
-    const latest = fieldNames.map((f, i) => `${f} ${data[i + 1][n] == null ? 'none' : num.format(data[i + 1][n] as number)}`).join(', ');
-    return `${this.defaultLabel()}: ${this.pointCount} points, latest ${latest}`;
+    const latest = describeLatest(this.model, this.locale);
+    return latest === null ? this.defaultLabel() : `${this.defaultLabel()}: ${this.pointCount} points, latest ${latest}`;
   }
 
   /** Clears the history and the live points (key switch), or keeps the live points re-bucketed for the period (`keepLive`). */
   private resetData(keepLive = false): void {
     this.fetchAbort?.abort();
     this.model.reset(this.requestedFields() ?? [], BUCKET_MS[parsePeriod(this.period) ?? '24h'], keepLive);
-    this.plot?.destroy();
-    this.plot = null;
+    this.view.dropPlot();
     if (this.phase !== 'error' || this.error?.code !== 'bad_period') {
       this.phase = 'loading';
       this.error = null;
@@ -383,168 +296,29 @@ export class LivePriceChart extends LiveElement {
     const early = this.model.takeEarly();
     this.resetData(true);
     if (!s) return;
-    this.model.take(s, this.plotColumns());
+    this.model.take(s, this.view.plotColumns());
     this.phase = 'ready';
     this.error = null;
     for (const e of early) this.foldLive(e);
     this.requestUpdate('items');
-    this.scheduleDraw(true);
+    this.view.scheduleDraw({ data: true });
   }
 
   /** Folds one live event into the model; false when it changed nothing drawn. */
   private foldLive(e: Envelope): boolean {
     if (!this.model.fold(e)) return false;
-    this.armTipTimer();
-    // The next redraw tells `live-change`.
+    this.view.armTipTimer(this.model.buffer.newestBucketEnd());
+    // The next draw tells `live-change`.
     return (this.pendingLive = true);
   }
 
   private pendingLive = false;
 
-  /** Redraws when the live tip's bucket closes, so the marker goes away on time. */
-  private armTipTimer(): void {
-    const end = this.model.buffer.newestBucketEnd();
-    // Most live points land in the open bucket: its timer already stands.
-    if (end === this.tipTimerEnd) return;
-    this.tipTimerEnd = end;
-    clearTimeout(this.tipTimer);
-    if (end === null) return;
-    this.tipTimer = setTimeout(() => {
-      this.tipTimerEnd = null;
-      this.scheduleDraw(false);
-    }, Math.max(0, end - Date.now()) + 5);
-  }
-
-  /**
-   * Coalesces redraws: at most one per animation frame, however many points arrived, and live
-   * points at most one per {@link LIVE_REDRAW_MS} (a redraw rasterizes the whole canvas on the
-   * main thread; a price ticking 20 times a second need not cost 20 of them).
-   */
-  private scheduleDraw(dataChanged: boolean, resized = false, live = false): void {
-    this.dirtyData ||= dataChanged;
-    this.dirtySize ||= resized;
-    if (this.frame) return;
-    const wait = live ? this.liveDrawAt + LIVE_REDRAW_MS - performance.now() : 0;
-    if (wait > 0) {
-      this.drawTimer ??= setTimeout(() => {
-        this.drawTimer = undefined;
-        this.scheduleDraw(false, false, true);
-      }, wait);
-      return;
-    }
-    clearTimeout(this.drawTimer);
-    this.drawTimer = undefined;
-    if (live) this.liveDrawAt = performance.now();
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
-  }
-
-  private drawTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the last live redraw was asked for (performance.now()). */
-  private liveDrawAt = -Infinity;
-
-  private dirtyData = false;
-  private dirtySize = false;
-
-  /** A redraw was skipped while the chart was unseen (see LiveElement.shouldUpdate); done when seen. */
-  private drawSkipped = false;
-
-  private draw(): void {
-    if (this.plot && (this.offScreen || document.hidden)) {
-      // The data stays current; the catch-up render (when seen again) draws it once.
-      this.drawSkipped = true;
-      this.requestUpdate();
-      return;
-    }
-    if (this.pendingLive) {
-      this.pendingLive = false;
-      if (this.key) this.notifyLive(this.key);
-    }
-    this.requestUpdate();
-    const plot = this.plot;
-    if (!plot) return;
-    if (this.dirtySize) {
-      const { width, height } = this.plotSize();
-      if (width !== plot.width || height !== plot.height) plot.setSize({ width, height });
-      if (this.fitColumns()) this.dirtyData = true;
-    }
-    if (this.dirtyData) plot.setData(this.model.data as uPlot.AlignedData);
-    else plot.redraw(false);
-    this.dirtyData = this.dirtySize = false;
-  }
-
-  /** Marks `key` changed for `live-change`, without highlighting (a chart has no rows). */
-  private notifyLive(key: string): void {
-    this.takeItems(this.items, [key]);
-  }
-
-  /** Pixel columns of the plot (device pixels: a line is drawn at that resolution). */
-  private plotColumns(): number {
-    return Math.ceil(this.plotSize().width * devicePixelRatio);
-  }
-
-  /** Re-reduces the history when the plot's columns changed and it is (or was) reduced; true if so. */
-  private fitColumns(): boolean {
-    return this.model.fit(this.plotColumns());
-  }
-
-  private plotSize(): { width: number; height: number } {
-    const r = this.plotEl?.getBoundingClientRect();
-    return { width: Math.max(100, Math.floor(r?.width ?? 300)), height: Math.max(80, Math.floor(r?.height ?? 240)) };
-  }
-
-  private rebuildPlot(): void {
-    if (!this.plot) return;
-    this.plot.destroy();
-    this.plot = null;
-    void this.ensurePlot();
-  }
-
-  private async ensurePlot(): Promise<void> {
-    if (this.plot || this.plotPromise) return;
-    this.plotPromise = (async () => {
-      const UPlot = await loadUplot();
-      // A task of its own per chart: several charts share uPlot's import, and their first draws
-      // would otherwise run back to back in one long task.
-      await new Promise((resolve) => setTimeout(resolve));
-      await this.updateComplete;
-      const el = this.plotEl;
-      if (!el || this.plot || !this.isConnected) return;
-      this.fitColumns();
-      this.plot = new UPlot(this.plotOptions(), this.model.data as uPlot.AlignedData, el);
-    })().finally(() => (this.plotPromise = null));
-    return this.plotPromise;
-  }
-
-  /**
-   * A colour custom property as the canvas can use it. The property's raw text may be any CSS
-   * colour expression (`light-dark(…)`, `color-mix(…)`, `var(…)`), which a canvas cannot parse; so
-   * it is resolved through a hidden node's computed `color`, inside the shadow root, where the
-   * element's own `color-scheme` applies.
-   */
-  private resolveColor(name: string, fallback: string): string {
-    const probe = this.colorProbe;
-    if (!probe) return fallback;
-    probe.style.color = '';
-    probe.style.color = `var(${name}, ${fallback})`;
-    return getComputedStyle(probe).color || fallback;
-  }
-
-  private plotOptions(): uPlot.Options {
-    const { width, height } = this.plotSize();
-    return plotOptions({
-      width,
-      height,
-      period: parsePeriod(this.period) ?? '24h',
-      locale: this.locale,
-      fieldNames: this.model.fieldNames,
-      fontFamily: getComputedStyle(this).fontFamily,
-      color: (name, fallback) => this.resolveColor(name, fallback),
-      tip: () => this.liveTip,
-      last: (f) => this.model.lastValues[f],
-    });
+  /** Tells `live-change` for the live points the coming draw shows, without highlighting (a chart has no rows). */
+  private notifyLive(): void {
+    if (!this.pendingLive) return;
+    this.pendingLive = false;
+    if (this.key) this.takeItems(this.items, [this.key]);
   }
 }
 

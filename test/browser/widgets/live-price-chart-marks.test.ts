@@ -31,7 +31,7 @@ async function chart(): Promise<LivePriceChart> {
 const all = (el: LivePriceChart, part: string) => [...el.shadowRoot!.querySelectorAll<HTMLElement>(`[part="${part}"]`)];
 const shown = (el: LivePriceChart, part: string) => all(el, part).filter((m) => !m.hidden);
 /** The plot's uPlot instance (private), to compare the marks with its own scale. */
-const plotOf = (el: LivePriceChart) => (el as unknown as { plot: uPlot }).plot;
+const plotOf = (el: LivePriceChart) => (el as unknown as { view: { plot: uPlot } }).view.plot;
 /** The tip's pulse animations (CSS animations on the marker's ::before). */
 const pulses = (el: LivePriceChart) => el.shadowRoot!.getAnimations().filter((a) => (a as CSSAnimation).animationName === 'tip-pulse');
 

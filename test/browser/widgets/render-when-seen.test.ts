@@ -94,7 +94,7 @@ describe('widgets render only what is seen', () => {
     const el = page.querySelector('live-price-chart') as LivePriceChart;
     await waitFor('the history drawn', () => el.phase === 'ready' && el.pointCount === 10 && el.shadowRoot!.querySelector('.plot canvas'));
     await frames(3);
-    const plot = (el as unknown as { plot: { setData(...a: unknown[]): void; redraw(...a: unknown[]): void } }).plot;
+    const plot = (el as unknown as { view: { plot: { setData(...a: unknown[]): void; redraw(...a: unknown[]): void } } }).view.plot;
     let draws = 0;
     for (const m of ['setData', 'redraw'] as const) {
       const original = plot[m].bind(plot);
