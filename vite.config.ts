@@ -44,7 +44,7 @@ function inKitChunk(id: string): boolean {
 const KIT_MANGLED_MEMBERS = [
   'syncs', 'keeper', 'subscription', 'itemsValue', 'pendingChanged', 'shownRows', 'flashUntil', 'previous',
   'tell', 'receive', 'intervalMs',
-  'leaveSource', 'listeners', 'opening', 'subscribers', 'provided', 'statusListeners',
+  'listeners', 'opening', 'subscribers', 'provided', 'statusListeners',
   'statusValue', 'stopStatus', 'isChanged', 'flashTimer', 'following', 'provider', 'seenBatch',
   'takeItems', 'newIds', 'onSource', 'defaultLabel', 'describeChange', 'flashIds', 'isEmpty',
   'onBatch', 'onLiveEvents', 'onLiveReset', 'openLinkOnce', 'phaseFromLive', 'renderBody',
@@ -53,11 +53,12 @@ const KIT_MANGLED_MEMBERS = [
   'dataColumns', 'dirtyData', 'fetchAbort', 'plotPromise', 'tipTimerEnd', 'dirtySize',
   'historyFrom', 'observed', 'pendingLive', 'plotEl', 'rebuildData', 'schemeQuery', 'sourceMoved',
   'durationS', 'foldLive', 'liveDrawAt', 'onScheme', 'plotSize', 'tipTimer', 'ensurePlot',
-  'fitColumns', 'itemPart', 'loadHistory', 'onKey', 'plotColumns', 'rebuildPlot',
-  'requestedFields', 'resetData', 'takeHistory', 'armTipTimer', 'colorProbe', 'describePlot',
+  'itemPart', 'loadHistory', 'onKey', 'plotColumns', 'rebuildPlot',
+  'requestedFields', 'resetData', 'takeHistory', 'armTipTimer', 'describePlot',
   'drawTip', 'dropFront', 'foldSnapshotValue', 'notifyLive', 'plotOptions', 'renderGame',
   'renderLegend', 'renderTrade', 'resolveColor', 'offScreen', 'stale', 'screen', 'seen', 'heightFloor', 'announcement',
   'holder', 'leagues', 'services', 'ago',
+  'drawSkipped', 'dropPlot', 'cancelDraws', 'drawPending', 'statusFrom', 'setOpen',
 ];
 
 /**
