@@ -5,7 +5,7 @@
 // the streams of every relay (through Redis), which shows the relays serve as one.
 import { PER_PROCESS_SOCKETS } from './connections.mjs';
 import { publishTo } from './browser.mjs';
-import { memoryOf, startLoadgen, startRedis, startServer } from './processes.mjs';
+import { memoryOf, startLoadgen, startBenchRedis, startServer } from './processes.mjs';
 
 /** Load-generator processes per relay; each holds under PER_PROCESS_SOCKETS / 2 sockets. */
 const LOADGENS_PER_RELAY = 2;
@@ -21,7 +21,7 @@ export async function scaleOut({ relays, steps, heartbeatMs, log }) {
     throw new Error(`--relays ${relays}: ${perRelayTop.toLocaleString('en')} streams per relay is over the ${PER_PROCESS_SOCKETS.toLocaleString('en')} one process can hold here; use --relays ${Math.ceil(top / PER_PROCESS_SOCKETS)} or more`);
   }
   const perLoadgen = Math.ceil(perRelayTop / LOADGENS_PER_RELAY);
-  const redis = await startRedis();
+  const redis = await startBenchRedis();
   const servers = [];
   const loadgens = [];
   const result = { relays, heartbeatMs, steps: [] };
