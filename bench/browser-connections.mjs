@@ -1,6 +1,7 @@
 // Browser connections: the streams the relay sees for 3 tabs of a page with 6 widgets, with the kit
 // (goal: 1, shared by every widget and tab) beside the naive baseline of one EventSource per widget.
-import { kitMissing, launchChromium, servePages } from './browser.mjs';
+import { launchChromium } from '../test/helpers/chromium.mjs';
+import { kitMissing, servePages } from './browser.mjs';
 import { root, startServer } from './processes.mjs';
 
 const TABS = 3;

@@ -2,7 +2,8 @@
 // page with <live-price-chart> over a 50,000-point history receiving 20 live updates a second,
 // beside the same page without the chart (the idle baseline).
 import { existsSync } from 'node:fs';
-import { kitMissing, launchChromium, mainThreadCost, median, publishTo, servePages } from './browser.mjs';
+import { launchChromium } from '../test/helpers/chromium.mjs';
+import { kitMissing, mainThreadCost, median, publishTo, servePages } from './browser.mjs';
 import { root, startServer } from './processes.mjs';
 
 const POINTS = 50_000;

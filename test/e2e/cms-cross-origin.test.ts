@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
+import { recordPageErrors } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.mjs';
 import { ensureKitBuilt, readMetric, relayState, serveCmsPage, shadowText, shownData, waitForPageLive, waitUntil, type CmsSite } from '../helpers/e2e.js';
 import { freePort } from '../helpers/redis-server.js';
 import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
