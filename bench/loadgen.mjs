@@ -4,6 +4,7 @@
 // 127.0.0.x source addresses, counts frames and heartbeats, and measures publish -> receive latency
 // from the `t` (wall clock ms) each event carries.
 import { connect } from 'node:net';
+import { percentile } from '../test/helpers/percentile.mjs';
 
 // `event: change` (the relay, the ceiling) or `event:change` (better-sse): both end in this, and a
 // data line (one line of JSON ending in `}`) never does.
@@ -123,11 +124,6 @@ async function drain({ expected, timeoutMs = 5000 }) {
   return { frames: counters.frames, lastFrameAt: counters.lastFrameAt };
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 function stats() {
   const lat = Float64Array.from(counters.latencies).sort();
   return {
@@ -136,6 +132,7 @@ function stats() {
     heartbeatClients: counters.heartbeatClients.size,
     open: clients.length - counters.closed,
     closed: counters.closed,
+    // Sent over IPC as JSON: NaN (no samples) arrives as null.
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     samples: lat.length,

@@ -2,7 +2,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { publish, spawnRelay, type SpawnedRelay } from '../helpers/relay.js';
 import { openRawSse, processMemory, readMetric, type RawSseClient } from '../helpers/raw-sse.js';
-import { isSoak, percentile, soakNumber } from '../helpers/soak-env.js';
+import { percentile } from '../helpers/percentile.mjs';
+import { isSoak, soakNumber } from '../helpers/soak-env.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // Slow clients: sockets that never read, beside fast ones. The relay must evict the slow ones
@@ -62,7 +63,7 @@ async function run(slowCount: number): Promise<RunResult> {
     assert.equal(c.closed, false, `fast client ${i} was disconnected`);
     assert.equal(c.changes, EVENTS, `fast client ${i} received ${c.changes} of ${EVENTS} events`);
   }
-  const all = fast.flatMap((c) => c.latencies);
+  const all = fast.flatMap((c) => c.latencies).sort((a, b) => a - b);
   const result = { p50: percentile(all, 50), p99: percentile(all, 99), peakRss: peak, evicted, startRss };
   await relay.stop();
   return result;
