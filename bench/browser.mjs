@@ -32,13 +32,6 @@ export function kitMissing(root) {
   return null;
 }
 
-/** POSTs one event or an array to a relay. */
-export async function publishTo(url, body) {
-  const res = await fetch(`${url}/v1/publish`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  if (res.status !== 200) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
-  return res.json();
-}
-
 /**
  * A page's main-thread cost over `ms` of wall time, per second: `task` is Chromium's TaskDuration
  * (wall time inside main-thread tasks, what the issue's goals are written in: it also grows when

@@ -4,7 +4,7 @@
 // every stream still gets its heartbeats; then one event published on the first relay must reach
 // the streams of every relay (through Redis), which shows the relays serve as one.
 import { PER_PROCESS_SOCKETS } from './connections.mjs';
-import { publishTo } from './browser.mjs';
+import { publishOrThrow } from '../test/helpers/publish.mjs';
 import { memoryOf, startLoadgen, startBenchRedis, startServer } from './processes.mjs';
 
 /** Load-generator processes per relay; each holds under PER_PROCESS_SOCKETS / 2 sockets. */
@@ -64,7 +64,7 @@ export async function scaleOut({ relays, steps, heartbeatMs, log }) {
       }
       const open = perProcess.reduce((a, p) => a + p.held, 0);
       for (const lg of loadgens.flat()) await lg.call('reset');
-      await publishTo(servers[0].url, { topic: 'idle', key: 'probe', op: 'upsert', data: { step: target } });
+      await publishOrThrow(servers[0].url, { topic: 'idle', key: 'probe', op: 'upsert', data: { step: target } });
       const drained = await Promise.all(loadgens.flatMap((lgs, r) => lgs.map((lg, g) => lg.call('drain', { expected: held[r][g], timeoutMs: 10_000 }))));
       const reached = drained.reduce((a, d) => a + d.frames, 0);
       const step = { target, held: open, failures, rampSeconds, perProcess, eventReached: reached };

@@ -1,5 +1,6 @@
 import type { EventInput } from '../../src/core/wire.js';
 import { pollFor } from '../helpers/poll.js';
+import { publishOrThrow } from '../helpers/publish.mjs';
 
 /** The engine running the tests, for the few expectations that differ (each says why). */
 export const engine: 'chromium' | 'firefox' | 'webkit' = /Firefox\//.test(navigator.userAgent) ? 'firefox' : /Chrome\//.test(navigator.userAgent) ? 'chromium' : 'webkit';
@@ -21,12 +22,8 @@ export async function relays(): Promise<Relays> {
   return (await fetch('/__relay')).json();
 }
 
-/** Publishes through the relay's own route (loopback publishers need no token). */
-export async function publish(relayUrl: string, events: EventInput | EventInput[]): Promise<string[]> {
-  const res = await fetch(`${relayUrl}/v1/publish`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(events) });
-  if (!res.ok) throw new Error(`publish failed with ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { ids: string[] }).ids;
-}
+/** Publishes through the relay's own route (loopback publishers need no token); resolves with the new ids, rejects unless 200. */
+export const publish: (relayUrl: string, events: EventInput | EventInput[]) => Promise<string[]> = publishOrThrow;
 
 /** Appends straight to a relay's bus (works while the relay is stopped). */
 export async function appendToBus(name: RelayName, events: EventInput[]): Promise<string[]> {
