@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { recordPageErrors } from '../helpers/browser.js';
 import { launchChromium } from '../helpers/chromium.mjs';
-import { ensureKitBuilt, readMetric, relayState, serveCmsPage, shadowText, shownData, waitForPageLive, waitUntil, type CmsSite } from '../helpers/e2e.js';
+import { ensureKitBuilt, relayState, serveCmsPage, shadowText, shownData, waitForPageLive, waitUntil, type CmsSite } from '../helpers/e2e.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 import { freePort } from '../helpers/redis-server.js';
 import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
 import { demoSeed } from './fixtures.js';
@@ -45,7 +46,7 @@ test('the CMS page works from another origin: every widget live, one stream for 
       assert.ok(widgets >= 4, `the CMS page has ${widgets} data widgets`);
       pages.push(page);
     }
-    await waitUntil('one stream for both tabs', async () => (await readMetric(relay.url, 'live_sse_clients')) === 1, 5000);
+    await waitUntil('one stream for both tabs', async () => (await metricTotal(relay.url, 'live_sse_clients')) === 1, 5000);
 
     for (const page of pages) {
       for (const shown of await shownData(page)) {
@@ -57,7 +58,7 @@ test('the CMS page works from another origin: every widget live, one stream for 
     for (const page of pages) {
       await waitUntil('the league rename on the CMS page', async () => (await shadowText(page, 'league-standings')).includes('Cross-origin Cup'), 5000);
     }
-    assert.equal(await readMetric(relay.url, 'live_sse_clients'), 1);
+    assert.equal(await metricTotal(relay.url, 'live_sse_clients'), 1);
     assert.deepEqual(errors.flat(), [], 'no page logged an error (CORS refusals would show here)');
   } finally {
     await context.close();

@@ -6,7 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { recordPageErrors } from '../helpers/browser.js';
 import { launchChromium } from '../helpers/chromium.mjs';
-import { ensureKitBuilt, readMetric, waitUntil } from '../helpers/e2e.js';
+import { ensureKitBuilt, waitUntil } from '../helpers/e2e.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 import { freePort } from '../helpers/redis-server.js';
 import { runCommand } from '../helpers/run-command.js';
 import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
@@ -126,7 +127,7 @@ for (const app of APPS) {
         assert.equal(shown.chartKey, '4151', 'the chart got its key (set as the README says)');
         assert.ok(shown.points > 0, 'the chart draws the seeded prices');
         assert.deepEqual([shown.standingsKey, shown.league], ['premier', 'Premier Division']);
-        await waitUntil('one stream for the chart and the standings', async () => (await readMetric(relay.url, 'live_sse_clients')) === 1, 5_000);
+        await waitUntil('one stream for the chart and the standings', async () => (await metricTotal(relay.url, 'live_sse_clients')) === 1, 5_000);
         await assertWorkerServed(site.url);
 
         // The framework's handler of the standings' live-change runs on a relay update.
@@ -145,7 +146,7 @@ for (const app of APPS) {
 
         // Unmounting the relay-fed widgets closes the browser's stream: they were its last subscribers.
         await page.click('#toggle-live');
-        await waitUntil('the relay to see the stream close', async () => (await readMetric(relay.url, 'live_sse_clients')) === 0, 5_000);
+        await waitUntil('the relay to see the stream close', async () => (await metricTotal(relay.url, 'live_sse_clients')) === 0, 5_000);
         assert.equal(await page.locator('league-standings').count(), 0);
         assert.equal(await page.locator('service-status').count(), 1, 'the state-driven list stays');
 

@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeInEngines, type TestContext, type TestPage } from '../helpers/engines.js';
-import { ensureKitBuilt, readMetric, relayState, shownData, waitForPageLive, waitUntil } from '../helpers/e2e.js';
+import { ensureKitBuilt, relayState, shownData, waitForPageLive, waitUntil } from '../helpers/e2e.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
 import { demoSeed, numberedItem } from './fixtures.js';
 
@@ -21,7 +22,7 @@ async function startSeededRelay(): Promise<void> {
   assert.equal(seeded.status, 200, JSON.stringify(seeded.body));
 }
 
-const clients = () => readMetric(relay.url, 'live_sse_clients');
+const clients = () => metricTotal(relay.url, 'live_sse_clients');
 
 /** Opens the dashboard in `count` tabs of one context, each live before the next opens. */
 async function openLiveTabs(context: TestContext, count: number): Promise<TestPage[]> {
@@ -80,7 +81,7 @@ describeInEngines('one stream per browser', (engine, browser) => {
         delete (window as { SharedWorker?: unknown }).SharedWorker;
       },
     });
-    const resetsBefore = (await readMetric(relay.url, 'live_replay_resets_total')) ?? 0;
+    const resetsBefore = (await metricTotal(relay.url, 'live_replay_resets_total')) ?? 0;
     let n = 0;
     let publishing = true;
     let publisher: Promise<void> = Promise.resolve();
@@ -130,7 +131,7 @@ describeInEngines('one stream per browser', (engine, browser) => {
         const numbered = list.filter((i) => i.id.startsWith('n-')).map((i) => Number(i.id.slice(2)));
         assert.deepEqual(numbered, Array.from({ length: n }, (_, i) => i + 1), 'every numbered item once, in order');
       }
-      assert.equal((await readMetric(relay.url, 'live_replay_resets_total')) ?? 0, resetsBefore, 'the new leader resumed by id: no reset was needed');
+      assert.equal((await metricTotal(relay.url, 'live_replay_resets_total')) ?? 0, resetsBefore, 'the new leader resumed by id: no reset was needed');
       assert.deepEqual(await pageErrors(pages), [], 'no page logged an error');
     } finally {
       publishing = false;

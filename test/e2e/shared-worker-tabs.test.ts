@@ -4,7 +4,8 @@ import { createServer, type ViteDevServer } from 'vite';
 import { describeInEngines, type TestContext, type TestPage } from '../helpers/engines.js';
 import { startRelay, publish, type InProcessRelay } from '../helpers/relay.js';
 import { freePort } from '../helpers/redis-server.js';
-import { readMetric, waitUntil } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/e2e.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/tokens.js';
 
 /*
@@ -129,7 +130,7 @@ describeInEngines('tabs of one browser', (engine, browser) => {
 
   test('one stream per reader: two tabs of one identity share it (even with two tokens), two identities get two', async () => {
     // The relay's own count of open streams, as an operator reads it.
-    const sseClients = () => readMetric(relay.url, 'live_sse_clients');
+    const sseClients = () => metricTotal(relay.url, 'live_sse_clients');
     await waitUntil('no stream left over', async () => (await sseClients()) === 0, 15_000);
     // Two tokens of alice (a refresh gives another token, same `sub`), one of bob.
     const alice1 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 600 });

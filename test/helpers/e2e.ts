@@ -21,21 +21,6 @@ export const CMS_RELAY_PLACEHOLDER = 'http://localhost:8080';
 /** Polls `probe` until it is truthy (see poll.ts). */
 export { pollFor as waitUntil } from './poll.js';
 
-/** Reads one metric from a relay's Prometheus text (summing its label sets), or null when absent. */
-export async function readMetric(relayUrl: string, name: string): Promise<number | null> {
-  const text = await (await fetch(`${relayUrl}/metrics`)).text();
-  let found = false;
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    found = true;
-    sum += Number(m[3]);
-  }
-  return found ? sum : null;
-}
-
 /** A second web server, on another port (so another origin), that serves demo/cms.html as a CMS would. */
 export interface CmsSite {
   readonly url: string;

@@ -82,13 +82,6 @@ export function openRawSse(options: RawSseOptions): Promise<RawSseClient> {
   });
 }
 
-/** Reads one metric's value from a relay's `/metrics` text (0 when absent). */
-export async function readMetric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
 /** A process's peak resident memory (VmHWM) and current (VmRSS), in bytes, from /proc. */
 export async function processMemory(pid: number): Promise<{ peak: number; rss: number }> {
   const { readFile } = await import('node:fs/promises');

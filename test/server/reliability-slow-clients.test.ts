@@ -1,7 +1,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { publish, spawnRelay, type SpawnedRelay } from '../helpers/relay.js';
-import { openRawSse, processMemory, readMetric, type RawSseClient } from '../helpers/raw-sse.js';
+import { metricTotal } from '../helpers/metrics.mjs';
+import { openRawSse, processMemory, type RawSseClient } from '../helpers/raw-sse.js';
 import { percentile } from '../helpers/percentile.mjs';
 import { isSoak, soakNumber } from '../helpers/soak-env.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -45,7 +46,7 @@ async function run(slowCount: number): Promise<RunResult> {
   for (let i = 0; i < FAST; i++) fast.push(await openRawSse({ url, topics }));
   for (let i = 0; i < slowCount; i++) sockets.push(await openRawSse({ url, topics, reading: false }));
   sockets.push(...fast);
-  await waitUntil(async () => (await readMetric(url, 'live_sse_clients')) === FAST + slowCount, 'every stream to open');
+  await waitUntil(async () => (await metricTotal(url, 'live_sse_clients')) === FAST + slowCount, 'every stream to open');
   const startRss = (await processMemory(relay.pid)).rss;
 
   const started = Date.now();
@@ -57,7 +58,7 @@ async function run(slowCount: number): Promise<RunResult> {
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
   }
   await waitUntil(() => fast.every((c) => c.changes >= EVENTS || c.closed), 'the fast clients to receive every event', 60_000, 20);
-  const evicted = await readMetric(url, 'live_clients_evicted_total');
+  const evicted = (await metricTotal(url, 'live_clients_evicted_total')) ?? 0;
   const { peak } = await processMemory(relay.pid);
   for (const [i, c] of fast.entries()) {
     assert.equal(c.closed, false, `fast client ${i} was disconnected`);
