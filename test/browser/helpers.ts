@@ -1,5 +1,5 @@
 import type { EventInput } from '../../src/core/wire.js';
-import { pollFor } from '../helpers/poll.js';
+import { waitUntil } from '../helpers/wait.js';
 import { publishOrThrow } from '../helpers/publish.mjs';
 
 /** The engine running the tests, for the few expectations that differ (each says why). */
@@ -56,9 +56,9 @@ export async function snapshot(relayUrl: string, topic: string): Promise<{ lastE
   return (await fetch(`${relayUrl}/v1/topics/${topic}`)).json();
 }
 
-/** Polls until `probe` is truthy; fails naming `what` and the last value. */
+/** waitUntil with the browser tests' argument order and their 15 s default: polls `probe` every 50 ms until it is truthy. */
 export function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  return pollFor(what, probe, timeoutMs);
+  return waitUntil(probe, what, timeoutMs, 50);
 }
 
 /** A topic name no other test uses. */

@@ -83,7 +83,7 @@ export class ResumingClient {
   }
 
   /** Cuts the connection the way a network drop would; it reconnects after `delay` resolves. */
-  drop(delay: () => Promise<void>): void {
+  drop(delay: () => Promise<unknown>): void {
     const req = this.req;
     this.req = null;
     req?.destroy();
