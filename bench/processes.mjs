@@ -81,13 +81,6 @@ export async function startServer(kind, env = {}) {
   };
 }
 
-/** A process's resident memory in bytes (VmRSS) and its peak (VmHWM). */
-export function memoryOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
 /** Write system calls (write, writev, sendmsg...) a process has made so far (/proc/<pid>/io syscw). */
 export function writeCallsOf(pid) {
   return Number(/^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);

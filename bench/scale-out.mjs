@@ -5,7 +5,8 @@
 // the streams of every relay (through Redis), which shows the relays serve as one.
 import { PER_PROCESS_SOCKETS } from './connections.mjs';
 import { publishOrThrow } from '../test/helpers/publish.mjs';
-import { memoryOf, startLoadgen, startBenchRedis, startServer } from './processes.mjs';
+import { memoryOf } from '../test/helpers/process-memory.mjs';
+import { startLoadgen, startBenchRedis, startServer } from './processes.mjs';
 
 /** Load-generator processes per relay; each holds under PER_PROCESS_SOCKETS / 2 sockets. */
 const LOADGENS_PER_RELAY = 2;

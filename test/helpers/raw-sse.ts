@@ -81,11 +81,3 @@ export function openRawSse(options: RawSseOptions): Promise<RawSseClient> {
     });
   });
 }
-
-/** A process's peak resident memory (VmHWM) and current (VmRSS), in bytes, from /proc. */
-export async function processMemory(pid: number): Promise<{ peak: number; rss: number }> {
-  const { readFile } = await import('node:fs/promises');
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { peak: kb('VmHWM'), rss: kb('VmRSS') };
-}

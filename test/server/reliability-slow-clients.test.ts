@@ -2,7 +2,8 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { publish, spawnRelay, type SpawnedRelay } from '../helpers/relay.js';
 import { metricTotal } from '../helpers/metrics.mjs';
-import { openRawSse, processMemory, type RawSseClient } from '../helpers/raw-sse.js';
+import { memoryOf } from '../helpers/process-memory.mjs';
+import { openRawSse, type RawSseClient } from '../helpers/raw-sse.js';
 import { percentile } from '../helpers/percentile.mjs';
 import { isSoak, soakNumber } from '../helpers/soak-env.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -47,7 +48,7 @@ async function run(slowCount: number): Promise<RunResult> {
   for (let i = 0; i < slowCount; i++) sockets.push(await openRawSse({ url, topics, reading: false }));
   sockets.push(...fast);
   await waitUntil(async () => (await metricTotal(url, 'live_sse_clients')) === FAST + slowCount, 'every stream to open');
-  const startRss = (await processMemory(relay.pid)).rss;
+  const startRss = memoryOf(relay.pid).rss;
 
   const started = Date.now();
   for (let sent = 0; sent < EVENTS; sent += BATCH) {
@@ -59,7 +60,7 @@ async function run(slowCount: number): Promise<RunResult> {
   }
   await waitUntil(() => fast.every((c) => c.changes >= EVENTS || c.closed), 'the fast clients to receive every event', 60_000, 20);
   const evicted = (await metricTotal(url, 'live_clients_evicted_total')) ?? 0;
-  const { peak } = await processMemory(relay.pid);
+  const { peak } = memoryOf(relay.pid);
   for (const [i, c] of fast.entries()) {
     assert.equal(c.closed, false, `fast client ${i} was disconnected`);
     assert.equal(c.changes, EVENTS, `fast client ${i} received ${c.changes} of ${EVENTS} events`);
