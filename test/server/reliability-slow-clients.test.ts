@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { publish, spawnRelay, type SpawnedRelay } from '../helpers/relay.js';
 import { metricTotal } from '../helpers/metrics.mjs';
 import { memoryOf } from '../helpers/process-memory.mjs';
-import { openRawSse, type RawSseClient } from '../helpers/raw-sse.js';
+import { openRawSse, type RawSseClient } from '../helpers/raw-sse.mjs';
 import { percentile } from '../helpers/percentile.mjs';
 import { isSoak, soakNumber } from '../helpers/soak-env.js';
 import { waitUntil } from '../helpers/wait.js';
