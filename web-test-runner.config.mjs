@@ -3,7 +3,6 @@
 // the same counts as JSON in WTR_COUNTS_FILE. BROWSERS=chromium,firefox,webkit picks the engines
 // (default: all three; scripts/test.mjs runs one engine per process).
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { defaultReporter } from '@web/test-runner';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
@@ -14,16 +13,10 @@ const { relayPlugin } = await tsImport('./test/browser/relay-plugin.ts', import.
 const { parseEngines } = await tsImport('./test/helpers/engines.ts', import.meta.url);
 const { firefoxLauncher } = await tsImport('./test/browser/launchers/firefox.ts', import.meta.url);
 const { webkitLauncher } = await tsImport('./test/browser/launchers/webkit.ts', import.meta.url);
+const { freePort } = await tsImport('./test/helpers/redis-server.ts', import.meta.url);
 
 /** A port that was free a moment ago: other engineers' runs may hold wtr's default 8000. */
-const port = await new Promise((resolve, reject) => {
-  const srv = createServer();
-  srv.once('error', reject);
-  srv.listen(0, '127.0.0.1', () => {
-    const p = srv.address().port;
-    srv.close(() => resolve(p));
-  });
-});
+const port = await freePort();
 
 const chromeArgs = ['--headless=new', ...CHROMIUM_ARGS];
 

@@ -1,6 +1,8 @@
 // Browser connections: the streams the relay sees for 3 tabs of a page with 6 widgets, with the kit
 // (goal: 1, shared by every widget and tab) beside the naive baseline of one EventSource per widget.
-import { kitMissing, launchChromium, servePages } from './browser.mjs';
+import { launchChromium } from '../test/helpers/chromium.mjs';
+import { metricTotal } from '../test/helpers/metrics.mjs';
+import { kitMissing, servePages } from './browser.mjs';
 import { root, startServer } from './processes.mjs';
 
 const TABS = 3;
@@ -15,8 +17,7 @@ const WIDGETS = [
 const NAIVE_TOPICS = ['prices/4151', 'leagues/premier', 'services', 'rss/news', 'services/api', 'prices'];
 
 async function liveStreams(url) {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^live_sse_clients (\S+)$/m.exec(text)?.[1] ?? NaN);
+  return (await metricTotal(url, 'live_sse_clients')) ?? NaN;
 }
 
 /** Waits until the relay's stream count holds still for a second (connections settle). */

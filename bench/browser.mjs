@@ -1,22 +1,13 @@
-// Chromium (playwright-core, the system binary: nothing is downloaded) and a tiny page server for
-// the browser sections. The pages load the kit from the relay, as a CMS page would.
+// What the browser sections share: whether Chromium is there, a tiny page server (the pages load
+// the kit from the relay, as a CMS page would) and the main-thread cost of a page. Chromium itself
+// is launched by test/helpers/chromium.mjs (playwright-core, the system binary: nothing is downloaded).
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
-import { CHROME_PATH, CHROMIUM_ARGS } from '../test/helpers/chromium.mjs';
+import { CHROME_PATH } from '../test/helpers/chromium.mjs';
 
 /** The Chromium binary: CHROME_PATH, else Debian's. */
 export function chromiumPath() {
   return existsSync(CHROME_PATH) ? CHROME_PATH : null;
-}
-
-/** Launches headless Chromium with the flags that work here (as root it needs --no-sandbox). */
-export async function launchChromium() {
-  const { chromium } = await import('playwright-core');
-  return chromium.launch({
-    executablePath: chromiumPath(),
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
 }
 
 /** Serves `pages` ({path: html}) on 127.0.0.1; resolves with {origin, close()}. */
@@ -39,13 +30,6 @@ export function kitMissing(root) {
   if (!existsSync(`${root}dist/live-elements.js`)) return 'dist/live-elements.js is missing: run `npm run build` (or the bundle section, which builds)';
   if (!chromiumPath()) return 'no Chromium at /usr/lib/chromium/chromium; set CHROME_PATH';
   return null;
-}
-
-/** POSTs one event or an array to a relay. */
-export async function publishTo(url, body) {
-  const res = await fetch(`${url}/v1/publish`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  if (res.status !== 200) throw new Error(`publish answered ${res.status}: ${await res.text()}`);
-  return res.json();
 }
 
 /**

@@ -2,7 +2,9 @@
 // page with <live-price-chart> over a 50,000-point history receiving 20 live updates a second,
 // beside the same page without the chart (the idle baseline).
 import { existsSync } from 'node:fs';
-import { kitMissing, launchChromium, mainThreadCost, median, publishTo, servePages } from './browser.mjs';
+import { launchChromium } from '../test/helpers/chromium.mjs';
+import { publishOrThrow } from '../test/helpers/publish.mjs';
+import { kitMissing, mainThreadCost, median, servePages } from './browser.mjs';
 import { root, startServer } from './processes.mjs';
 
 const POINTS = 50_000;
@@ -37,7 +39,7 @@ export async function chart({ log }) {
         const p = 2_800_000 + Math.round(Math.sin(j / 300) * 50_000);
         batch.push({ topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Abyssal whip', high: p + 1000, low: p, ts: Math.floor(nowS - span + j * step) } });
       }
-      await publishTo(relay2.url, batch);
+      await publishOrThrow(relay2.url, batch);
     }
     const rows = [];
     for (const [label, path, updates] of [['idle page, kit loaded', '/idle.html', false], [`<live-price-chart>, ${POINTS.toLocaleString('en')} points, ${UPDATES_PER_SECOND} updates/s`, '/chart.html', true]]) {
@@ -62,7 +64,7 @@ export async function chart({ log }) {
         const started = Date.now();
         while (updates && !stop) {
           const p = 2_800_000 + Math.round(Math.random() * 100_000);
-          await publishTo(relay2.url, { topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Abyssal whip', high: p + 1000, low: p, ts: Math.floor(Date.now() / 1000) } });
+          await publishOrThrow(relay2.url, { topic: 'prices', key: '4151', op: 'upsert', data: { name: 'Abyssal whip', high: p + 1000, low: p, ts: Math.floor(Date.now() / 1000) } });
           sent++;
           const wait = started + (sent / UPDATES_PER_SECOND) * 1000 - Date.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -1,6 +1,7 @@
 // Connections: ramp idle SSE connections on one server process and read its RSS per connection
 // and whether every connection still gets its heartbeats.
-import { memoryOf, startLoadgen, startServer } from './processes.mjs';
+import { memoryOf } from '../test/helpers/process-memory.mjs';
+import { startLoadgen, startServer } from './processes.mjs';
 
 /** One process may hold at most this many sockets here (hard open-file limit 20000, minus slack). */
 export const PER_PROCESS_SOCKETS = 19_000;

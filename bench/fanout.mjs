@@ -4,6 +4,7 @@
 // round), so a slow minute of the shared machine hits every server alike; each figure is the
 // median of the rounds with its range. Server, publisher and load generators are separate
 // processes; a Redis-backed server's redis-server CPU is counted with its own.
+import { percentile } from '../test/helpers/percentile.mjs';
 import { SERVERS, cpuSecondsOf, startLoadgen, startPublisher, startServer, writeCallsOf } from './processes.mjs';
 
 export const MODES = ['fixed', 'single', 'max'];
@@ -119,7 +120,7 @@ export function spread(values) {
 async function mergedStats(loadgens) {
   const all = await Promise.all(loadgens.map((lg) => lg.call('latencies')));
   const lat = Float64Array.from(all.flatMap((a) => a.latencies)).sort();
-  const pct = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.max(0, Math.ceil((p / 100) * lat.length) - 1))] : null);
+  const pct = (p) => (lat.length ? percentile(lat, p) : null);
   return { p50: pct(50), p99: pct(99), closed: all.reduce((n, a) => n + a.closed, 0) };
 }
 

@@ -12,7 +12,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromiumPath, kitMissing, launchChromium, mainThreadCost, median } from './browser.mjs';
+import { launchChromium } from '../test/helpers/chromium.mjs';
+import { chromiumPath, kitMissing, mainThreadCost, median } from './browser.mjs';
 import { root, startServer } from './processes.mjs';
 
 const PAGES = ['/cms.html', '/'];

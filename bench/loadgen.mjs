@@ -3,15 +3,10 @@
 // it measures never shares its CPU time. It holds SSE clients on raw sockets spread over several
 // 127.0.0.x source addresses, counts frames and heartbeats, and measures publish -> receive latency
 // from the `t` (wall clock ms) each event carries.
-import { connect } from 'node:net';
+import { percentile } from '../test/helpers/percentile.mjs';
+import { openRawSse } from '../test/helpers/raw-sse.mjs';
 
-// `event: change` (the relay, the ceiling) or `event:change` (better-sse): both end in this, and a
-// data line (one line of JSON ending in `}`) never does.
-const CHANGE = 'change\n';
-const PING = ': ping\n';
-const T_FIELD = '"t":';
-
-/** Every open client: {socket, sampled, tail}. */
+/** Every open client (raw-sse.mjs). */
 const clients = [];
 let opened = 0;
 let nextClientNumber = 0;
@@ -21,83 +16,56 @@ function resetCounters() {
   counters.frames = 0;
   counters.lastFrameAt = 0;
   counters.heartbeats = 0;
-  counters.latencies = [];
+  // Emptied in place: the sampled clients push to this array.
+  counters.latencies.length = 0;
   counters.heartbeatClients = new Set();
 }
 
-/**
- * Parses what arrived: counts change frames and pings; a sampled client also reads each frame's
- * `"t":` (publish time, performance.now() of this process) to measure latency. Unsampled clients
- * only count, which keeps this process from being the bottleneck it measures.
- */
-function onData(client, text) {
-  const now = performance.now();
-  const buf = client.tail + text;
-  const end = buf.lastIndexOf('\n\n');
-  if (end < 0) {
-    client.tail = buf;
-    return;
-  }
-  client.tail = buf.slice(end + 2);
-  let at = buf.indexOf(CHANGE);
-  if (at >= 0 && at < end) counters.lastFrameAt = performance.timeOrigin + now;
-  while (at >= 0 && at < end) {
-    counters.frames++;
-    const frameEnd = buf.indexOf('\n\n', at);
-    if (client.sampled) {
-      const t = buf.indexOf(T_FIELD, at);
-      if (t >= 0 && t < frameEnd) counters.latencies.push(performance.timeOrigin + now - Number.parseFloat(buf.slice(t + 4, t + 24)));
-    }
-    at = buf.indexOf(CHANGE, frameEnd);
-  }
-  let p = buf.indexOf(PING);
-  while (p >= 0 && p < end) {
-    counters.heartbeats++;
-    counters.heartbeatClients.add(client.n);
-    p = buf.indexOf(PING, p + 1);
-  }
-}
+/** The wall clock in ms with sub-ms precision, the clock the publisher writes into each event's `t`. */
+const wall = () => performance.timeOrigin + performance.now();
 
-function openClient(url, topics, localAddress, sampled) {
-  return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port), localAddress });
-    const client = { socket, sampled, tail: '', n: nextClientNumber++, ok: false };
-    let head = '';
-    socket.setEncoding('utf8');
-    socket.once('connect', () => socket.write(`GET /v1/events?topics=${topics} HTTP/1.1\r\nHost: ${url.host}\r\nAccept: text/event-stream\r\n\r\n`));
-    const onHead = (text) => {
-      head += text;
-      const split = head.indexOf('\r\n\r\n');
-      if (split < 0) return;
-      socket.off('data', onHead);
-      client.ok = head.startsWith('HTTP/1.1 200');
-      if (!client.ok) {
-        socket.destroy();
-        return resolve({ ok: false, status: head.slice(9, 12) });
-      }
-      socket.on('data', (t) => onData(client, t));
-      onData(client, head.slice(split + 4));
-      clients.push(client);
-      resolve({ ok: true });
-    };
-    socket.on('data', onHead);
-    socket.once('error', (err) => resolve({ ok: false, status: err.code }));
-    socket.once('close', () => {
-      if (client.ok) counters.closed++;
-    });
-  });
+/**
+ * Opens one client. Every client counts change frames and pings; a sampled client also measures
+ * each frame's latency from its `"t":`. Unsampled clients only count, which keeps this process from
+ * being the bottleneck it measures.
+ */
+async function openClient(url, topics, localAddress, sampled) {
+  const n = nextClientNumber++;
+  const onFrames = (changes, pings, now) => {
+    if (changes) {
+      counters.frames += changes;
+      counters.lastFrameAt = now;
+    }
+    if (pings) {
+      counters.heartbeats += pings;
+      counters.heartbeatClients.add(n);
+    }
+  };
+  let client;
+  try {
+    client = await openRawSse({ url, topics, localAddress, latencies: sampled ? counters.latencies : null, clock: wall, onFrames });
+  } catch (err) {
+    return { ok: false, status: err.code };
+  }
+  const status = await client.status;
+  if (status !== '200') {
+    client.close();
+    return { ok: false, status };
+  }
+  client.socket.once('close', () => counters.closed++);
+  clients.push(client);
+  return { ok: true };
 }
 
 /** Opens `count` clients, `parallel` at a time, over the given source addresses. */
 async function connectMany({ url, topics, count, addresses, sampleEvery, parallel = 200 }) {
-  const u = new URL(url);
   let ok = 0;
   const failures = {};
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const i = next++;
-      const r = await openClient(u, topics, addresses[i % addresses.length], sampleEvery > 0 && opened++ % sampleEvery === 0);
+      const r = await openClient(url, topics, addresses[i % addresses.length], sampleEvery > 0 && opened++ % sampleEvery === 0);
       if (r.ok) ok++;
       else failures[r.status] = (failures[r.status] ?? 0) + 1;
     }
@@ -123,11 +91,6 @@ async function drain({ expected, timeoutMs = 5000 }) {
   return { frames: counters.frames, lastFrameAt: counters.lastFrameAt };
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 function stats() {
   const lat = Float64Array.from(counters.latencies).sort();
   return {
@@ -136,6 +99,7 @@ function stats() {
     heartbeatClients: counters.heartbeatClients.size,
     open: clients.length - counters.closed,
     closed: counters.closed,
+    // Sent over IPC as JSON: NaN (no samples) arrives as null.
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     samples: lat.length,

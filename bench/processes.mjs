@@ -2,7 +2,11 @@
 // generators. Every one is held by its pid and stopped by it.
 import { spawn, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { tsImport } from 'tsx/esm/api';
+
+// The tests' helpers are TypeScript: loaded through tsx, as web-test-runner.config.mjs loads them.
+// bench imports test/helpers, never the reverse.
+const { startRedis } = await tsImport('../test/helpers/redis-server.ts', import.meta.url);
 
 export const root = new URL('..', import.meta.url).pathname;
 
@@ -20,7 +24,7 @@ export const SERVERS = {
 export async function startServer(kind, env = {}) {
   const spec = SERVERS[kind];
   if (!spec) throw new Error(`unknown server "${kind}"; use one of ${Object.keys(SERVERS).join(', ')}`);
-  const redis = spec.redis && !env.REDIS_URL ? await startRedis() : null;
+  const redis = spec.redis && !env.REDIS_URL ? await startBenchRedis() : null;
   const child = spawn(process.execPath, spec.cmd, {
     cwd: root,
     env: {
@@ -77,13 +81,6 @@ export async function startServer(kind, env = {}) {
   };
 }
 
-/** A process's resident memory in bytes (VmRSS) and its peak (VmHWM). */
-export function memoryOf(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (f) => Number(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
-
 /** Write system calls (write, writev, sendmsg...) a process has made so far (/proc/<pid>/io syscw). */
 export function writeCallsOf(pid) {
   return Number(/^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
@@ -95,44 +92,8 @@ export function cpuSecondsOf(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A private redis-server (no persistence) on a free port. */
-export async function startRedis() {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning', '--maxclients', '1000'], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const ok = await new Promise((resolve) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    pid: child.pid,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        await exited;
-      }
-    },
-  };
-}
+/** The bench's Redis: the tests' private redis-server (no persistence, a free port), at most 1000 clients. */
+export const startBenchRedis = () => startRedis(['--maxclients', '1000']);
 
 /** Forks a load generator (bench/loadgen.mjs). */
 export const startLoadgen = () => startWorker('loadgen.mjs');

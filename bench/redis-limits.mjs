@@ -6,7 +6,7 @@
 //   2. redis-server's CPU per added relay (1, 3, 6 ... relays tailing the log) at a fixed rate.
 // From (2) a straight line cpu(relays) is fitted, and the rate at which redis-server would use a
 // whole core is worked out for larger deployments.
-import { cpuSecondsOf, startLoadgen, startPublisher, startRedis, startServer } from './processes.mjs';
+import { cpuSecondsOf, startLoadgen, startPublisher, startBenchRedis, startServer } from './processes.mjs';
 
 /** Clients per relay: enough that every relay's tail delivers, few enough not to be the load. */
 const CLIENTS_PER_RELAY = 20;
@@ -27,7 +27,7 @@ export async function redisLimits({ relayCounts, fixedRate, durationMs, maxBatch
 
 /** Redis, `relays` relays with their clients, and the publisher on relay 1 for `durationMs`. */
 async function measure({ relays, rate, durationMs, maxBatch }) {
-  const redis = await startRedis();
+  const redis = await startBenchRedis();
   const servers = [];
   const loadgen = startLoadgen();
   const publisher = startPublisher();

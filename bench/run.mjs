@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: fan-out, connections, bundle, chart and browser-connection figures, each printed
 // as a ratio against a baseline measured side by side in the same run (so they hold on a noisy
-// machine). It lives in bench/ so imports go one way: bench may import scripts/ (kit-sizes.mjs),
-// scripts/ never import bench/. Writes bench/results.json, and exits non-zero when a section failed. Flags:
+// machine). It lives in bench/ so imports go one way: bench may import scripts/ (kit-sizes.mjs) and
+// test/helpers/ (Redis, Chromium, publish, metrics, the raw SSE client), neither imports bench/.
+// Writes bench/results.json, and exits non-zero when a section failed. Flags:
 // `npm run bench -- --help`.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

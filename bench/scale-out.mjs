@@ -4,8 +4,9 @@
 // every stream still gets its heartbeats; then one event published on the first relay must reach
 // the streams of every relay (through Redis), which shows the relays serve as one.
 import { PER_PROCESS_SOCKETS } from './connections.mjs';
-import { publishTo } from './browser.mjs';
-import { memoryOf, startLoadgen, startRedis, startServer } from './processes.mjs';
+import { publishOrThrow } from '../test/helpers/publish.mjs';
+import { memoryOf } from '../test/helpers/process-memory.mjs';
+import { startLoadgen, startBenchRedis, startServer } from './processes.mjs';
 
 /** Load-generator processes per relay; each holds under PER_PROCESS_SOCKETS / 2 sockets. */
 const LOADGENS_PER_RELAY = 2;
@@ -21,7 +22,7 @@ export async function scaleOut({ relays, steps, heartbeatMs, log }) {
     throw new Error(`--relays ${relays}: ${perRelayTop.toLocaleString('en')} streams per relay is over the ${PER_PROCESS_SOCKETS.toLocaleString('en')} one process can hold here; use --relays ${Math.ceil(top / PER_PROCESS_SOCKETS)} or more`);
   }
   const perLoadgen = Math.ceil(perRelayTop / LOADGENS_PER_RELAY);
-  const redis = await startRedis();
+  const redis = await startBenchRedis();
   const servers = [];
   const loadgens = [];
   const result = { relays, heartbeatMs, steps: [] };
@@ -64,7 +65,7 @@ export async function scaleOut({ relays, steps, heartbeatMs, log }) {
       }
       const open = perProcess.reduce((a, p) => a + p.held, 0);
       for (const lg of loadgens.flat()) await lg.call('reset');
-      await publishTo(servers[0].url, { topic: 'idle', key: 'probe', op: 'upsert', data: { step: target } });
+      await publishOrThrow(servers[0].url, { topic: 'idle', key: 'probe', op: 'upsert', data: { step: target } });
       const drained = await Promise.all(loadgens.flatMap((lgs, r) => lgs.map((lg, g) => lg.call('drain', { expected: held[r][g], timeoutMs: 10_000 }))));
       const reached = drained.reduce((a, d) => a + d.frames, 0);
       const step = { target, held: open, failures, rampSeconds, perProcess, eventReached: reached };

@@ -1,5 +1,6 @@
 import type { EventInput } from '../../src/core/wire.js';
-import { pollFor } from '../helpers/poll.js';
+import { waitUntil } from '../helpers/wait.js';
+import { publishOrThrow } from '../helpers/publish.mjs';
 
 /** The engine running the tests, for the few expectations that differ (each says why). */
 export const engine: 'chromium' | 'firefox' | 'webkit' = /Firefox\//.test(navigator.userAgent) ? 'firefox' : /Chrome\//.test(navigator.userAgent) ? 'chromium' : 'webkit';
@@ -21,12 +22,8 @@ export async function relays(): Promise<Relays> {
   return (await fetch('/__relay')).json();
 }
 
-/** Publishes through the relay's own route (loopback publishers need no token). */
-export async function publish(relayUrl: string, events: EventInput | EventInput[]): Promise<string[]> {
-  const res = await fetch(`${relayUrl}/v1/publish`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(events) });
-  if (!res.ok) throw new Error(`publish failed with ${res.status}: ${await res.text()}`);
-  return ((await res.json()) as { ids: string[] }).ids;
-}
+/** Publishes through the relay's own route (loopback publishers need no token); resolves with the new ids, rejects unless 200. */
+export const publish: (relayUrl: string, events: EventInput | EventInput[]) => Promise<string[]> = publishOrThrow;
 
 /** Appends straight to a relay's bus (works while the relay is stopped). */
 export async function appendToBus(name: RelayName, events: EventInput[]): Promise<string[]> {
@@ -59,9 +56,9 @@ export async function snapshot(relayUrl: string, topic: string): Promise<{ lastE
   return (await fetch(`${relayUrl}/v1/topics/${topic}`)).json();
 }
 
-/** Polls until `probe` is truthy; fails naming `what` and the last value. */
+/** waitUntil with the browser tests' argument order and their 15 s default: polls `probe` every 50 ms until it is truthy. */
 export function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  return pollFor(what, probe, timeoutMs);
+  return waitUntil(probe, what, timeoutMs, 50);
 }
 
 /** A topic name no other test uses. */

@@ -1,8 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
-import { ensureKitBuilt, readMetric, relayState, serveCmsPage, shadowText, shownData, waitForPageLive, waitUntil, type CmsSite } from '../helpers/e2e.js';
+import { recordPageErrors } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.mjs';
+import { PAGE_POLL_MS, ensureKitBuilt, relayState, serveCmsPage, shadowText, shownData, waitForPageLive, type CmsSite } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/wait.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 import { freePort } from '../helpers/redis-server.js';
 import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
 import { demoSeed } from './fixtures.js';
@@ -44,7 +47,7 @@ test('the CMS page works from another origin: every widget live, one stream for 
       assert.ok(widgets >= 4, `the CMS page has ${widgets} data widgets`);
       pages.push(page);
     }
-    await waitUntil('one stream for both tabs', async () => (await readMetric(relay.url, 'live_sse_clients')) === 1, 5000);
+    await waitUntil(async () => (await metricTotal(relay.url, 'live_sse_clients')) === 1, 'one stream for both tabs', 5000, PAGE_POLL_MS);
 
     for (const page of pages) {
       for (const shown of await shownData(page)) {
@@ -54,9 +57,9 @@ test('the CMS page works from another origin: every widget live, one stream for 
 
     await publish(relay.url, { topic: 'leagues', key: 'premier', op: 'patch', data: { name: 'Cross-origin Cup' } });
     for (const page of pages) {
-      await waitUntil('the league rename on the CMS page', async () => (await shadowText(page, 'league-standings')).includes('Cross-origin Cup'), 5000);
+      await waitUntil(async () => (await shadowText(page, 'league-standings')).includes('Cross-origin Cup'), 'the league rename on the CMS page', 5000, PAGE_POLL_MS);
     }
-    assert.equal(await readMetric(relay.url, 'live_sse_clients'), 1);
+    assert.equal(await metricTotal(relay.url, 'live_sse_clients'), 1);
     assert.deepEqual(errors.flat(), [], 'no page logged an error (CORS refusals would show here)');
   } finally {
     await context.close();
@@ -70,7 +73,7 @@ test('an origin missing from CORS_ORIGINS is refused by the browser', async () =
     const errors = recordPageErrors(page);
     await page.goto(other.url);
     // The kit's script tag itself loads (no CORS for classic scripts), but the stream and snapshots may not.
-    await waitUntil('a CORS error on the page', () => errors.some((e) => /CORS|Access-Control-Allow-Origin/.test(e)), 10_000);
+    await waitUntil(() => errors.some((e) => /CORS|Access-Control-Allow-Origin/.test(e)), 'a CORS error on the page', 10_000, PAGE_POLL_MS);
     assert.notEqual(await page.locator('league-standings').getAttribute('phase'), 'ready');
   } finally {
     await page.close();

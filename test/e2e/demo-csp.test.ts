@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
+import { recordPageErrors } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.mjs';
 import { ensureKitBuilt, waitForPageLive } from '../helpers/e2e.js';
 import { startRelay, type InProcessRelay } from '../helpers/relay.js';
 

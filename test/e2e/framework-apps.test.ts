@@ -4,8 +4,11 @@ import { createServer, type Server } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
-import { ensureKitBuilt, readMetric, waitUntil } from '../helpers/e2e.js';
+import { recordPageErrors } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.mjs';
+import { PAGE_POLL_MS, ensureKitBuilt } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/wait.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 import { freePort } from '../helpers/redis-server.js';
 import { runCommand } from '../helpers/run-command.js';
 import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
@@ -125,26 +128,26 @@ for (const app of APPS) {
         assert.equal(shown.chartKey, '4151', 'the chart got its key (set as the README says)');
         assert.ok(shown.points > 0, 'the chart draws the seeded prices');
         assert.deepEqual([shown.standingsKey, shown.league], ['premier', 'Premier Division']);
-        await waitUntil('one stream for the chart and the standings', async () => (await readMetric(relay.url, 'live_sse_clients')) === 1, 5_000);
+        await waitUntil(async () => (await metricTotal(relay.url, 'live_sse_clients')) === 1, 'one stream for the chart and the standings', 5_000, PAGE_POLL_MS);
         await assertWorkerServed(site.url);
 
         // The framework's handler of the standings' live-change runs on a relay update.
         const update = demoSeed().find((e) => e.topic === 'leagues')!;
         const renamed = { ...update, data: { ...(update.data as object), name: 'Premier Division (updated)' } };
         assert.equal((await publish(relay.url, [renamed])).status, 200);
-        await waitUntil('the app to count a live-change of the standings', async () => (await shownCount(page, 'relay-changes')) >= 1, 5_000);
+        await waitUntil(async () => (await shownCount(page, 'relay-changes')) >= 1, 'the app to count a live-change of the standings', 5_000, PAGE_POLL_MS);
         assert.match(await page.evaluate(() => document.querySelector('league-standings')?.shadowRoot?.textContent ?? ''), /Premier Division \(updated\)/);
 
         // The list follows the app's own state through `items`, and its live-change reaches the app.
         assert.equal(await shownCount(page, 'list-changes'), 0);
         await page.click('#advance');
-        await waitUntil('the app to count a live-change of its list', async () => (await shownCount(page, 'list-changes')) === 1, 5_000);
+        await waitUntil(async () => (await shownCount(page, 'list-changes')) === 1, 'the app to count a live-change of its list', 5_000, PAGE_POLL_MS);
         const progress = await page.evaluate(() => ((document.querySelector('service-status') as unknown as { items: Map<string, { progress: number }> }).items.get('build')?.progress));
         assert.equal(progress, 40);
 
         // Unmounting the relay-fed widgets closes the browser's stream: they were its last subscribers.
         await page.click('#toggle-live');
-        await waitUntil('the relay to see the stream close', async () => (await readMetric(relay.url, 'live_sse_clients')) === 0, 5_000);
+        await waitUntil(async () => (await metricTotal(relay.url, 'live_sse_clients')) === 0, 'the relay to see the stream close', 5_000, PAGE_POLL_MS);
         assert.equal(await page.locator('league-standings').count(), 0);
         assert.equal(await page.locator('service-status').count(), 1, 'the state-driven list stays');
 

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { describeInEngines, type TestContext } from '../helpers/engines.js';
-import { waitUntil } from '../helpers/e2e.js';
+import { PAGE_POLL_MS } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/wait.js';
 import { startRelay, type InProcessRelay } from '../helpers/relay.js';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -66,9 +67,9 @@ async function openLiveStatusPage(context: TestContext, path: string, status: st
   const page = await context.newPage();
   await page.goto(`${siteUrl}${path}`);
   const badge = () => page.evaluate(() => document.querySelector('service-status')?.shadowRoot?.querySelector('[part="badge"]')?.textContent ?? null);
-  await waitUntil('the service row from the relay', async () => (await badge()) === 'running', 15_000);
+  await waitUntil(async () => (await badge()) === 'running', 'the service row from the relay', 15_000, PAGE_POLL_MS);
   await relay.ctx.bus.append([{ topic: 'services', key: 'api', op: 'patch', data: { status } }]);
-  await waitUntil('the live patch', async () => (await badge()) === status, 15_000);
+  await waitUntil(async () => (await badge()) === status, 'the live patch', 15_000, PAGE_POLL_MS);
   const mode = () => page.evaluate(() => (document.querySelector('service-status') as unknown as { live: { liveConnection: { mode: string } } }).live.liveConnection.mode);
   return { page, mode };
 }
@@ -103,7 +104,7 @@ describeInEngines('the script-tag kit on a page of another origin', (engine, bro
         const el = document.querySelector('service-status');
         return el?.getAttribute('phase') === 'error' ? (el.shadowRoot?.querySelector('[part="error"]')?.textContent ?? '') : null;
       });
-    const message = await waitUntil('the widget to show the load failure', shown, 15_000);
+    const message = await waitUntil(shown, 'the widget to show the load failure', 15_000, PAGE_POLL_MS);
     assert.match(message, /could not load its stream code/);
     assert.match(message, /chunks\/ folder/);
   });
@@ -111,7 +112,7 @@ describeInEngines('the script-tag kit on a page of another origin', (engine, bro
   test('a page served with the kit from its own origin streams through the SharedWorker and never downloads the stream chunk, nor the token code without a token', async () => {
     siteKitRequests.length = 0;
     const { page, mode } = await openLiveStatusPage(context, '/same-origin', 'degraded');
-    await waitUntil('the indicator says live', () => page.evaluate(() => document.querySelector('live-indicator')?.getAttribute('status') === 'open'), 15_000);
+    await waitUntil(() => page.evaluate(() => document.querySelector('live-indicator')?.getAttribute('status') === 'open'), 'the indicator says live', 15_000, PAGE_POLL_MS);
     assert.equal(await mode(), 'worker');
     // What the site served (a page's request events leave out its SharedWorker's in some engines).
     const requested = [...siteKitRequests];
@@ -136,10 +137,10 @@ describeInEngines('the script-tag kit on a page of another origin', (engine, bro
     const page = await context.newPage();
     await page.goto(`${siteUrl}/chart?key=${key}`);
     const count = () => page.evaluate(() => (document.querySelector('live-price-chart') as unknown as { pointCount?: number } | null)?.pointCount ?? 0);
-    await waitUntil('the history', async () => (await count()) === 5, 15_000);
-    await waitUntil('the canvas', () => page.evaluate(() => !!document.querySelector('live-price-chart')?.shadowRoot?.querySelector('canvas')), 15_000);
+    await waitUntil(async () => (await count()) === 5, 'the history', 15_000, PAGE_POLL_MS);
+    await waitUntil(() => page.evaluate(() => !!document.querySelector('live-price-chart')?.shadowRoot?.querySelector('canvas')), 'the canvas', 15_000, PAGE_POLL_MS);
     await relay.ctx.bus.append([{ topic: 'prices', key, op: 'upsert', data: { high: 99, low: 98, ts: Math.floor(Date.now() / 1000) } }]);
-    await waitUntil('the live point', async () => (await count()) === 6, 15_000).catch(async (err: Error) => {
+    await waitUntil(async () => (await count()) === 6, 'the live point', 15_000, PAGE_POLL_MS).catch(async (err: Error) => {
       const state = await page.evaluate(() => {
         const c = document.querySelector('live-price-chart') as unknown as { chartData: unknown; history: unknown; items: Map<string, unknown> };
         return JSON.stringify({ data: c.chartData, history: c.history, items: [...c.items] });

@@ -1,7 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeInEngines, type TestContext, type TestPage } from '../helpers/engines.js';
-import { ensureKitBuilt, readMetric, relayState, shownData, waitForPageLive, waitUntil } from '../helpers/e2e.js';
+import { PAGE_POLL_MS, ensureKitBuilt, relayState, shownData, waitForPageLive } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/wait.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
 import { demoSeed, numberedItem } from './fixtures.js';
 
@@ -21,7 +23,7 @@ async function startSeededRelay(): Promise<void> {
   assert.equal(seeded.status, 200, JSON.stringify(seeded.body));
 }
 
-const clients = () => readMetric(relay.url, 'live_sse_clients');
+const clients = () => metricTotal(relay.url, 'live_sse_clients');
 
 /** Opens the dashboard in `count` tabs of one context, each live before the next opens. */
 async function openLiveTabs(context: TestContext, count: number): Promise<TestPage[]> {
@@ -43,7 +45,7 @@ async function pageErrors(pages: TestPage[]): Promise<string[]> {
 
 /** Asserts the stream count is `n` now and still `n` a moment later (no second stream racing in). */
 async function assertSteadyClients(n: number): Promise<void> {
-  await waitUntil(`live_sse_clients to read ${n}`, async () => (await clients()) === n, 5000);
+  await waitUntil(async () => (await clients()) === n, `live_sse_clients to read ${n}`, 5000, PAGE_POLL_MS);
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(await clients(), n, `live_sse_clients should stay ${n}`);
 }
@@ -71,7 +73,7 @@ describeInEngines('one stream per browser', (engine, browser) => {
     } finally {
       await context.close();
     }
-    await waitUntil('the stream to close with the last tab', async () => (await clients()) === 0, 10_000);
+    await waitUntil(async () => (await clients()) === 0, 'the stream to close with the last tab', 10_000, PAGE_POLL_MS);
   });
 
   test('without SharedWorker the tabs elect a leader: one stream, and closing the leader loses no event', async () => {
@@ -80,7 +82,7 @@ describeInEngines('one stream per browser', (engine, browser) => {
         delete (window as { SharedWorker?: unknown }).SharedWorker;
       },
     });
-    const resetsBefore = (await readMetric(relay.url, 'live_replay_resets_total')) ?? 0;
+    const resetsBefore = (await metricTotal(relay.url, 'live_replay_resets_total')) ?? 0;
     let n = 0;
     let publishing = true;
     let publisher: Promise<void> = Promise.resolve();
@@ -98,7 +100,7 @@ describeInEngines('one stream per browser', (engine, browser) => {
           await new Promise((res) => setTimeout(res, 60));
         }
       })();
-      await waitUntil('a few numbered items', () => n >= 5);
+      await waitUntil(() => n >= 5, 'a few numbered items', 10_000, PAGE_POLL_MS);
 
       await pages[0].close();
       const closedAt = Date.now();
@@ -121,7 +123,7 @@ describeInEngines('one stream per browser', (engine, browser) => {
       for (const page of pages.slice(1)) {
         // The data the tab holds: a background tab (Firefox's) renders it only once it is seen.
         const title = `Numbered headline ${n}`;
-        await waitUntil('the tab to hold the last numbered item', () => page.evaluate((t) => [...((document.querySelector('rss-feed') as unknown as { items?: Map<string, Array<{ title?: string }>> })?.items?.values() ?? [])].flat().some((i) => i?.title === t), title), 5000);
+        await waitUntil(() => page.evaluate((t) => [...((document.querySelector('rss-feed') as unknown as { items?: Map<string, Array<{ title?: string }>> })?.items?.values() ?? [])].flat().some((i) => i?.title === t), title), 'the tab to hold the last numbered item', 5000, PAGE_POLL_MS);
         for (const shown of await shownData(page)) {
           assert.deepEqual(shown.items, await relayState(relay.url, shown.topic, shown.key), `<${shown.tag} topic="${shown.topic}" key="${shown.key}"> should equal the relay's snapshot`);
         }
@@ -130,7 +132,7 @@ describeInEngines('one stream per browser', (engine, browser) => {
         const numbered = list.filter((i) => i.id.startsWith('n-')).map((i) => Number(i.id.slice(2)));
         assert.deepEqual(numbered, Array.from({ length: n }, (_, i) => i + 1), 'every numbered item once, in order');
       }
-      assert.equal((await readMetric(relay.url, 'live_replay_resets_total')) ?? 0, resetsBefore, 'the new leader resumed by id: no reset was needed');
+      assert.equal((await metricTotal(relay.url, 'live_replay_resets_total')) ?? 0, resetsBefore, 'the new leader resumed by id: no reset was needed');
       assert.deepEqual(await pageErrors(pages), [], 'no page logged an error');
     } finally {
       publishing = false;

@@ -5,9 +5,11 @@ import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { RedisBus } from '../../server/bus/redis-bus.js';
 import { startSources } from '../../server/sources/start-sources.js';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
+import { recordPageErrors } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.mjs';
 import { TEST_BUS_OPTIONS } from '../helpers/buses.js';
-import { ensureKitBuilt, shadowText, waitForPageLive, waitUntil } from '../helpers/e2e.js';
+import { PAGE_POLL_MS, ensureKitBuilt, shadowText, waitForPageLive } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/wait.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { startRelay, type InProcessRelay } from '../helpers/relay.js';
 
@@ -25,11 +27,16 @@ before(async () => {
   const bus = await RedisBus.connect({ ...TEST_BUS_OPTIONS, url: redis.url, prefix: 'e2e:' });
   relay = await startRelay({ config: { REDIS_URL: redis.url, REDIS_PREFIX: 'e2e:', PUBSUB_BRIDGE: ['service:*=services'], PUBSUB_BRIDGE_FIELD: 'status', DEMO: true }, bus });
   startSources(relay.ctx);
-  await waitUntil('the bridge to subscribe and take its lease', async () => {
-    const clients = (await run('redis-cli', ['-p', String(redis.port), 'CLIENT', 'LIST'])).stdout;
-    const lease = (await run('redis-cli', ['-p', String(redis.port), 'EXISTS', 'e2e:pubsub-bridge:lease'])).stdout.trim();
-    return /name=live-elements:pubsub-bridge .*psub=1/.test(clients) && lease === '1';
-  });
+  await waitUntil(
+    async () => {
+      const clients = (await run('redis-cli', ['-p', String(redis.port), 'CLIENT', 'LIST'])).stdout;
+      const lease = (await run('redis-cli', ['-p', String(redis.port), 'EXISTS', 'e2e:pubsub-bridge:lease'])).stdout.trim();
+      return /name=live-elements:pubsub-bridge .*psub=1/.test(clients) && lease === '1';
+    },
+    'the bridge to subscribe and take its lease',
+    10_000,
+    PAGE_POLL_MS,
+  );
   browser = await launchChromium();
 });
 
@@ -46,7 +53,7 @@ test('redis-cli PUBLISH service:balance-sync shows in <service-status>', async (
   await waitForPageLive(page);
   const message = { service: 'balance-sync', timestamp: Math.floor(Date.now() / 1000), status: { name: 'Balance sync', status: 'running', progress: 40, message: 'reconciling ledgers', updatedAt: new Date().toISOString() } };
   await run('redis-cli', ['-p', String(redis.port), 'PUBLISH', 'service:balance-sync', JSON.stringify(message)]);
-  await waitUntil('the row in <service-status>', async () => (await shadowText(page, 'service-status')).includes('Balance sync'), 10_000);
+  await waitUntil(async () => (await shadowText(page, 'service-status')).includes('Balance sync'), 'the row in <service-status>', 10_000, PAGE_POLL_MS);
   const text = await shadowText(page, 'service-status');
   assert.match(text, /Balance sync\s*running/);
   assert.ok(text.includes('reconciling ledgers'));

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import { describeInEngines, type TestPage } from '../helpers/engines.js';
-import { ensureKitBuilt, recordIndicatorStatuses, relayState, shownData, waitForPageLive, waitUntil } from '../helpers/e2e.js';
+import { PAGE_POLL_MS, ensureKitBuilt, recordIndicatorStatuses, relayState, shownData, waitForPageLive } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/wait.js';
 import { freePort, startRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { publish, spawnRelay, type SpawnedRelay } from '../helpers/relay.js';
 import { demoSeed, numberedItem } from './fixtures.js';
@@ -89,12 +90,17 @@ describeInEngines('a relay restart', (engine, browser) => {
           assert.ok(down >= 0, `indicator ${i} of ${page.url()} went reconnecting (saw ${mine.join(' → ')})`);
           assert.equal(mine.at(-1), 'open', `indicator ${i} of ${page.url()} ends live (saw ${mine.join(' → ')})`);
         }
-        await waitUntil(`the widgets of ${page.url()} to equal the relay's snapshot`, async () => {
-          const match = await matchesRelay(page, url);
-          // Thrown, so that a timeout names the element that differs.
-          if (match !== true) throw new Error(match);
-          return true;
-        }, 10_000);
+        await waitUntil(
+          async () => {
+            const match = await matchesRelay(page, url);
+            // Thrown, so that a timeout names the element that differs.
+            if (match !== true) throw new Error(match);
+            return true;
+          },
+          `the widgets of ${page.url()} to equal the relay's snapshot`,
+          10_000,
+          PAGE_POLL_MS,
+        );
         const shown = await shownData(page);
         const league = shown.find((d) => d.tag === 'league-standings')?.items.premier as { season?: string } | undefined;
         assert.equal(league?.season, 'while-down', 'the change made while the relay was down arrived');

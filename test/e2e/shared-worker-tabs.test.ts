@@ -4,7 +4,9 @@ import { createServer, type ViteDevServer } from 'vite';
 import { describeInEngines, type TestContext, type TestPage } from '../helpers/engines.js';
 import { startRelay, publish, type InProcessRelay } from '../helpers/relay.js';
 import { freePort } from '../helpers/redis-server.js';
-import { readMetric, waitUntil } from '../helpers/e2e.js';
+import { PAGE_POLL_MS } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/wait.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/tokens.js';
 
 /*
@@ -65,23 +67,23 @@ describeInEngines('tabs of one browser', (engine, browser) => {
       const b = await openTab(context, 'worker', ['prices']);
       assert.equal(await a.evaluate(() => (window as any).tab.conn.mode), 'worker');
       assert.equal(await b.evaluate(() => (window as any).tab.conn.mode), 'worker');
-      await waitUntil('one stream for both tabs', async () => (await streams()) === 1);
+      await waitUntil(async () => (await streams()) === 1, 'one stream for both tabs', 10_000, PAGE_POLL_MS);
 
       await publish(relay.url, [
         { topic: 'prices', key: '4151', op: 'upsert', data: { n: 1 } },
         { topic: 'rss', key: 'demo', op: 'append', data: { n: 2 } },
       ]);
-      await waitUntil('events in both tabs', async () => (await seen(a)).length === 2 && (await seen(b)).length === 1);
+      await waitUntil(async () => (await seen(a)).length === 2 && (await seen(b)).length === 1, 'events in both tabs', 10_000, PAGE_POLL_MS);
       assert.deepEqual(await seen(b), ['prices:1']);
 
       await a.close({ runBeforeUnload: true });
       await publish(relay.url, { topic: 'prices', key: '4151', op: 'upsert', data: { n: 3 } });
-      await waitUntil('b still live', async () => (await seen(b)).length === 2);
+      await waitUntil(async () => (await seen(b)).length === 2, 'b still live', 10_000, PAGE_POLL_MS);
       assert.deepEqual(await seen(b), ['prices:1', 'prices:3']);
       assert.equal(await streams(), 1);
 
       await b.close({ runBeforeUnload: true });
-      await waitUntil('the stream closed with the last tab', async () => (await streams()) === 0, 15_000);
+      await waitUntil(async () => (await streams()) === 0, 'the stream closed with the last tab', 15_000, PAGE_POLL_MS);
       assert.deepEqual(await pageErrors([a, b]), []);
     } finally {
       await context.close();
@@ -91,11 +93,11 @@ describeInEngines('tabs of one browser', (engine, browser) => {
   test('without SharedWorker three tabs share the leader\'s stream; closing the leader loses no event', async () => {
     const noWorker = await browser().newContext();
     try {
-      await waitUntil('no stream left over', async () => (await streams()) === 0, 15_000);
+      await waitUntil(async () => (await streams()) === 0, 'no stream left over', 15_000, PAGE_POLL_MS);
       const tabs = [await openTab(noWorker, 'leader', ['services']), await openTab(noWorker, 'leader', ['services']), await openTab(noWorker, 'leader', ['services'])];
       const leading = () => Promise.all(tabs.map((t) => (t.isClosed() ? false : t.evaluate(() => (window as any).tab.conn.leading as boolean))));
-      await waitUntil('exactly one leader', async () => (await leading()).filter(Boolean).length === 1);
-      await waitUntil('one stream for three tabs', async () => (await streams()) === 1);
+      await waitUntil(async () => (await leading()).filter(Boolean).length === 1, 'exactly one leader', 10_000, PAGE_POLL_MS);
+      await waitUntil(async () => (await streams()) === 1, 'one stream for three tabs', 10_000, PAGE_POLL_MS);
       const leader = tabs[(await leading()).indexOf(true)];
       const followers = tabs.filter((t) => t !== leader);
 
@@ -110,17 +112,17 @@ describeInEngines('tabs of one browser', (engine, browser) => {
       const closedAt = Date.now();
       await leader.close();
       const sending = send(20);
-      await waitUntil('a new leader', async () => (await leading()).some(Boolean), 2000);
+      await waitUntil(async () => (await leading()).some(Boolean), 'a new leader', 2000, PAGE_POLL_MS);
       const takeover = Date.now() - closedAt;
       await sending;
       const all = Array.from({ length: n }, (_, i) => `services:${i + 1}`);
       for (const f of followers) {
-        await waitUntil('every event in a remaining tab', async () => (await seen(f)).length >= n);
+        await waitUntil(async () => (await seen(f)).length >= n, 'every event in a remaining tab', 10_000, PAGE_POLL_MS);
       }
       await new Promise((r) => setTimeout(r, 200));
       for (const f of followers) assert.deepEqual(await seen(f), all);
       assert.ok(takeover < 2000, `takeover took ${takeover} ms`);
-      await waitUntil('one stream again', async () => (await streams()) === 1);
+      await waitUntil(async () => (await streams()) === 1, 'one stream again', 10_000, PAGE_POLL_MS);
       assert.deepEqual(await pageErrors(followers), []);
     } finally {
       await noWorker.close();
@@ -129,8 +131,8 @@ describeInEngines('tabs of one browser', (engine, browser) => {
 
   test('one stream per reader: two tabs of one identity share it (even with two tokens), two identities get two', async () => {
     // The relay's own count of open streams, as an operator reads it.
-    const sseClients = () => readMetric(relay.url, 'live_sse_clients');
-    await waitUntil('no stream left over', async () => (await sseClients()) === 0, 15_000);
+    const sseClients = () => metricTotal(relay.url, 'live_sse_clients');
+    await waitUntil(async () => (await sseClients()) === 0, 'no stream left over', 15_000, PAGE_POLL_MS);
     // Two tokens of alice (a refresh gives another token, same `sub`), one of bob.
     const alice1 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 600 });
     const alice2 = await mintToken({ sub: 'alice', topics: ['notes'], expiresIn: 900 });
@@ -141,16 +143,16 @@ describeInEngines('tabs of one browser', (engine, browser) => {
         const a1 = await openTab(ctx, mode, ['notes'], alice1);
         const a2 = await openTab(ctx, mode, ['notes'], alice2);
         assert.equal(await a1.evaluate(() => (window as any).tab.conn.mode), mode);
-        await waitUntil(`${mode}: one stream for alice's two tabs`, async () => (await sseClients()) === 1);
+        await waitUntil(async () => (await sseClients()) === 1, `${mode}: one stream for alice's two tabs`, 10_000, PAGE_POLL_MS);
         const b = await openTab(ctx, mode, ['notes'], bob);
         const anon = await openTab(ctx, mode, ['prices']);
-        await waitUntil(`${mode}: alice, bob and an anonymous reader: three streams`, async () => (await sseClients()) === 3);
+        await waitUntil(async () => (await sseClients()) === 3, `${mode}: alice, bob and an anonymous reader: three streams`, 10_000, PAGE_POLL_MS);
         await publish(relay.url, [
           { topic: 'notes', key: 'n1', op: 'upsert', data: { n: 1 } },
           { topic: 'prices', key: '4151', op: 'upsert', data: { n: 2 } },
         ]);
-        for (const t of [a1, a2, b]) await waitUntil(`${mode}: the note in every reader's tab`, async () => (await seen(t)).includes('notes:1'));
-        await waitUntil(`${mode}: the price in the anonymous tab`, async () => (await seen(anon)).includes('prices:2'));
+        for (const t of [a1, a2, b]) await waitUntil(async () => (await seen(t)).includes('notes:1'), `${mode}: the note in every reader's tab`, 10_000, PAGE_POLL_MS);
+        await waitUntil(async () => (await seen(anon)).includes('prices:2'), `${mode}: the price in the anonymous tab`, 10_000, PAGE_POLL_MS);
         // Held a moment: no tab opened a stream of its own late.
         await new Promise((r) => setTimeout(r, 500));
         assert.equal(await sseClients(), 3);
@@ -158,7 +160,7 @@ describeInEngines('tabs of one browser', (engine, browser) => {
       } finally {
         await ctx.close();
       }
-      await waitUntil(`${mode}: the streams closed with the tabs`, async () => (await sseClients()) === 0, 15_000);
+      await waitUntil(async () => (await sseClients()) === 0, `${mode}: the streams closed with the tabs`, 15_000, PAGE_POLL_MS);
     }
   });
 });

@@ -1,8 +1,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, recordPageErrors } from '../helpers/browser.js';
-import { ensureKitBuilt, serveCmsPage, waitUntil, type CmsSite } from '../helpers/e2e.js';
+import { recordPageErrors } from '../helpers/browser.js';
+import { launchChromium } from '../helpers/chromium.mjs';
+import { PAGE_POLL_MS, ensureKitBuilt, serveCmsPage, type CmsSite } from '../helpers/e2e.js';
+import { waitUntil } from '../helpers/wait.js';
 import { startRelay, type InProcessRelay } from '../helpers/relay.js';
 import { startSources } from '../../server/sources/start-sources.js';
 
@@ -53,10 +55,10 @@ async function checkPage(page: Page, url: string, chunks: string[]): Promise<voi
   const errors = recordPageErrors(page);
   await page.goto(url);
   const tickerText = (topic: string) => page.evaluate((t) => document.querySelector(`live-ticker[topic="${t}"]`)?.shadowRoot?.querySelector('ul')?.textContent?.replace(/\s+/g, ' ').trim() ?? '', topic);
-  await waitUntil('the trades ticker', async () => /AAPL \d+\.\d\d/.test(await tickerText('trades')), 15_000);
-  await waitUntil('the games ticker', async () => /(Final|Q[1-4]|OT)/.test(await tickerText('games')), 15_000);
+  await waitUntil(async () => /AAPL \d+\.\d\d/.test(await tickerText('trades')), 'the trades ticker', 15_000, PAGE_POLL_MS);
+  await waitUntil(async () => /(Final|Q[1-4]|OT)/.test(await tickerText('games')), 'the games ticker', 15_000, PAGE_POLL_MS);
   const value = () => page.evaluate(() => document.querySelector('live-value')?.shadowRoot?.querySelector('[part="value"]')?.textContent ?? '');
-  await waitUntil('the live value', async () => /^\d{1,3}(,\d{3})+$/.test(await value()), 15_000);
+  await waitUntil(async () => /^\d{1,3}(,\d{3})+$/.test(await value()), 'the live value', 15_000, PAGE_POLL_MS);
   const loaded = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
   for (const chunk of chunks) assert.ok(loaded.some((n) => n.includes(`/chunks/${chunk}-`)), `the ${chunk} chunk was loaded: ${loaded.join(', ')}`);
   // Nothing around them moves when they load: a ticker keeps the height the page reserved, a

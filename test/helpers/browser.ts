@@ -1,10 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CHROME_PATH, CHROMIUM_ARGS } from './chromium.mjs';
-
-/** Launches headless Chromium through playwright-core (no browser download). Close it in `after`. */
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROME_PATH, headless: true, args: CHROMIUM_ARGS });
-}
+import type { BrowserContext, Page } from 'playwright-core';
 
 /**
  * Collects a page's console errors and uncaught exceptions, so a failing assertion can say what

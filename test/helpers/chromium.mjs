@@ -18,3 +18,13 @@ export const CHROMIUM_ARGS = [
   '--disable-renderer-backgrounding',
   '--disable-backgrounding-occluded-windows',
 ];
+
+/**
+ * Launches headless Chromium through playwright-core (no browser download): the e2e tests and the
+ * bench. playwright-core is loaded on the first launch, so web-test-runner's config, which reads
+ * only the path and the flags, does not load it. Close the browser when done.
+ */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: CHROME_PATH, headless: true, args: CHROMIUM_ARGS });
+}

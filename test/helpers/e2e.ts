@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pollFor } from './poll.js';
+import { waitUntil } from './wait.js';
 import { freePort } from './redis-server.js';
 
 /**
@@ -18,23 +18,11 @@ export interface PageLike {
 /** The relay address written in demo/cms.html, swapped for the real one wherever it is served. */
 export const CMS_RELAY_PLACEHOLDER = 'http://localhost:8080';
 
-/** Polls `probe` until it is truthy (see poll.ts). */
-export { pollFor as waitUntil } from './poll.js';
-
-/** Reads one metric from a relay's Prometheus text (summing its label sets), or null when absent. */
-export async function readMetric(relayUrl: string, name: string): Promise<number | null> {
-  const text = await (await fetch(`${relayUrl}/metrics`)).text();
-  let found = false;
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    found = true;
-    sum += Number(m[3]);
-  }
-  return found ? sum : null;
-}
+/**
+ * How often the e2e tests poll (the `everyMs` of waitUntil): each probe is a round trip to a
+ * browser (CDP, BiDi or WebDriver) or to the relay, so they poll less often than the server tests.
+ */
+export const PAGE_POLL_MS = 50;
 
 /** A second web server, on another port (so another origin), that serves demo/cms.html as a CMS would. */
 export interface CmsSite {
@@ -102,14 +90,14 @@ export const DATA_ELEMENTS = 'live-price-chart, league-standings, rss-feed, serv
  */
 export async function waitForPageLive(page: PageLike, timeoutMs = 15_000): Promise<number> {
   try {
-    await pollFor(
-      'every element ready and every indicator open',
+    await waitUntil(
       () =>
         page.evaluate((sel) => {
           const els = [...document.querySelectorAll(sel)];
           const inds = [...document.querySelectorAll('live-indicator')];
           return els.length > 0 && els.every((e) => e.getAttribute('phase') === 'ready') && inds.every((i) => i.getAttribute('status') === 'open');
         }, DATA_ELEMENTS),
+      'every element ready and every indicator open',
       timeoutMs,
       100,
     );

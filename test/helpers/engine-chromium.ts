@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
-import { launchChromium, recordPageErrors } from './browser.js';
+import { recordPageErrors } from './browser.js';
+import { launchChromium } from './chromium.mjs';
 import { EventRecordingPage, type TestBrowser } from './engines.js';
 
 /** Chromium through playwright-core: the page API of engines.ts over Playwright's. */

@@ -1,5 +1,5 @@
 import { after, before, describe } from 'node:test';
-import { pollFor } from './poll.js';
+import { waitUntil } from './wait.js';
 
 /*
  * The three browser engines the end-to-end tests run in, behind one small page API: Chromium
@@ -70,7 +70,7 @@ export interface TestBrowser {
 
 /** Polls `page.evaluate(fn, arg)`: the same waiting in every engine. */
 export function waitInPage<A>(page: Pick<TestPage, 'evaluate'>, what: string, fn: (arg: A) => unknown, arg: A | undefined, timeoutMs = 10_000): Promise<void> {
-  return pollFor(what, () => page.evaluate(fn as (arg: A) => unknown, arg), timeoutMs, 50).then(() => {});
+  return waitUntil(() => page.evaluate(fn as (arg: A) => unknown, arg), what, timeoutMs, 50).then(() => {});
 }
 
 /**

@@ -40,12 +40,15 @@ async function waitForPort(port: number, timeoutMs = 5000): Promise<void> {
   }
 }
 
-/** Starts a private redis-server (no persistence) on a free port. */
-export async function startRedis(): Promise<PrivateRedis> {
+/**
+ * Starts a private redis-server (no persistence) on a free port; `extraArgs` are more
+ * redis-server flags (the bench passes `--maxclients`). The bench starts its Redis here too.
+ */
+export async function startRedis(extraArgs: readonly string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | null = null;
   const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning', ...extraArgs], { stdio: 'ignore' });
     await waitForPort(port);
   };
   const stopChild = async (signal: NodeJS.Signals) => {

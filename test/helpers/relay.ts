@@ -8,6 +8,7 @@ import { createContext, type RelayContext } from '../../server/context.js';
 import { listen } from '../../server/server.js';
 
 export { openStream } from './sse-stream.js';
+export { publish } from './publish.mjs';
 export type { Frame, TestStream, OpenStreamOptions } from './sse-stream.js';
 
 /** A relay running in this process on a real socket (127.0.0.1, a free port). */
@@ -121,21 +122,4 @@ export class SpawnError extends Error {
   ) {
     super(`relay exited with code ${code} before listening; output:\n${output}`);
   }
-}
-
-/** POSTs events to `/v1/publish`; returns the status and the parsed body. */
-export async function publish(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}/v1/publish`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: any = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // keep the text
-  }
-  return { status: res.status, body: parsed };
 }

@@ -1,7 +1,6 @@
-import { request, type ClientRequest } from 'node:http';
-import { createParser } from 'eventsource-parser';
 import { applyEvent, compareIds } from '../../src/core/wire.js';
 import type { Envelope, ResetEvent, TopicSnapshot } from '../../src/core/wire.js';
+import { connectStream, type Frame } from './sse-stream.js';
 
 /** What one client holds for one topic. */
 export interface TopicView {
@@ -32,7 +31,8 @@ export class ResumingClient {
   /** The last `id:` received: where the next connection resumes. */
   lastEventId: string | undefined;
   connects = 0;
-  private req: ClientRequest | null = null;
+  /** Aborts the connection open or being opened; null while offline. */
+  private connection: AbortController | null = null;
   private stopped = false;
   private reconnectTimer: NodeJS.Timeout | null = null;
   /** Topics re-reading their snapshot: events are held until it arrives. */
@@ -46,47 +46,38 @@ export class ResumingClient {
   /** Opens the stream; resolves once `connected` arrived. */
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string> = { Accept: 'text/event-stream' };
-      if (this.lastEventId !== undefined) headers['Last-Event-ID'] = this.lastEventId;
-      const u = new URL(`/v1/events?topics=${this.options.topics.join(',')}`, this.options.url);
-      // agent: false gives each client its own socket, so a drop is one client's drop.
-      const req = request(u, { headers, agent: false });
-      this.req = req;
+      const connection = new AbortController();
+      this.connection = connection;
       this.connects++;
       let connected = false;
-      const parser = createParser({
-        onEvent: (ev) => {
-          if (ev.id !== undefined && ev.id !== '') this.lastEventId = ev.id;
-          if (ev.event === 'connected' && !connected) {
-            connected = true;
-            resolve();
-          } else if (ev.event === 'change') this.onChange(JSON.parse(ev.data) as Envelope);
-          else if (ev.event === 'reset') this.onReset(JSON.parse(ev.data) as ResetEvent);
+      const onFrame = (ev: Frame) => {
+        if (ev.id !== undefined && ev.id !== '') this.lastEventId = ev.id;
+        if (ev.event === 'connected' && !connected) {
+          connected = true;
+          resolve();
+        } else if (ev.event === 'change') this.onChange(JSON.parse(ev.data) as Envelope);
+        else if (ev.event === 'reset') this.onReset(JSON.parse(ev.data) as ResetEvent);
+      };
+      const topics = this.options.topics.join(',');
+      // Each stream has a socket of its own (fetch never shares one between open responses), so a
+      // drop is one client's drop.
+      connectStream(this.options.url, { topics, lastEventId: this.lastEventId }, { onFrame, onEnd: () => this.onClosed(connection) }, connection.signal).then(
+        (res) => {
+          if (res.status !== 200) reject(new Error(`stream answered ${res.status} for ${this.options.url}/v1/events?topics=${topics}`));
         },
-      });
-      req.on('response', (res) => {
-        if (res.statusCode !== 200) {
-          res.resume();
-          reject(new Error(`stream answered ${res.statusCode} for ${u}`));
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', (text: string) => parser.feed(text));
-        res.on('close', () => this.onClosed(req));
-      });
-      req.on('error', (err) => {
-        if (!connected) reject(err);
-        this.onClosed(req);
-      });
-      req.end();
+        (err: unknown) => {
+          if (!connected) reject(err);
+          this.onClosed(connection);
+        },
+      );
     });
   }
 
   /** Cuts the connection the way a network drop would; it reconnects after `delay` resolves. */
-  drop(delay: () => Promise<void>): void {
-    const req = this.req;
-    this.req = null;
-    req?.destroy();
+  drop(delay: () => Promise<unknown>): void {
+    const connection = this.connection;
+    this.connection = null;
+    connection?.abort();
     void delay().then(() => this.reconnect());
   }
 
@@ -94,28 +85,28 @@ export class ResumingClient {
   async close(): Promise<void> {
     this.stopped = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.req?.destroy();
-    this.req = null;
+    this.connection?.abort();
+    this.connection = null;
     await Promise.all([...this.pendingResyncs]);
   }
 
   /** True while a connection is open or being opened. */
   get online(): boolean {
-    return this.req !== null;
+    return this.connection !== null;
   }
 
-  private onClosed(req: ClientRequest): void {
+  private onClosed(connection: AbortController): void {
     // A close the relay caused (timeout, eviction) reconnects like the browser would; our own drops
-    // have already cleared this.req.
-    if (this.req !== req || this.stopped) return;
-    this.req = null;
+    // have already cleared this.connection.
+    if (this.connection !== connection || this.stopped) return;
+    this.connection = null;
     this.reconnectTimer = setTimeout(() => this.reconnect(), 50);
   }
 
   private reconnect(): void {
-    if (this.stopped || this.req) return;
+    if (this.stopped || this.connection) return;
     this.connect().catch(() => {
-      this.req = null;
+      this.connection = null;
       if (!this.stopped) this.reconnectTimer = setTimeout(() => this.reconnect(), 200);
     });
   }

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { startSources } from '../../server/sources/start-sources.js';
-import { launchChromium } from './browser.js';
+import { launchChromium } from './chromium.mjs';
 import { ensureKitBuilt } from './e2e.js';
 import { startRelay, type InProcessRelay } from './relay.js';
 

@@ -12,11 +12,3 @@ export function soakNumber(name: string, short: number): number {
 
 /** True under `npm run soak` (LIVE_SOAK=1): the long runs, with their extra assertions. */
 export const isSoak = process.env.LIVE_SOAK === '1';
-
-/** The p-th percentile (0..100) of `values` (sorted in place); NaN when empty. */
-export function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  values.sort((a, b) => a - b);
-  const i = Math.min(values.length - 1, Math.max(0, Math.ceil((p / 100) * values.length) - 1));
-  return values[i];
-}

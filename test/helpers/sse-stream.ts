@@ -9,7 +9,7 @@ export interface Frame {
   json: any;
 }
 
-/** A test client for `GET /v1/events`: fetch + eventsource-parser, collecting every frame. */
+/** A test client for `GET /v1/events` that collects every frame (see {@link openStream}). */
 export interface TestStream {
   readonly status: number;
   readonly headers: Headers;
@@ -41,26 +41,43 @@ export interface OpenStreamOptions {
   query?: Record<string, string>;
 }
 
-/** Opens a stream on a relay at `url` (its base, e.g. `http://127.0.0.1:1234`). */
-export async function openStream(url: string, options: OpenStreamOptions): Promise<TestStream> {
+/** What a stream hands its reader as it arrives. */
+export interface StreamListener {
+  onFrame?(frame: Frame): void;
+  /** A comment line (a heartbeat). */
+  onComment?(comment: string): void;
+  onRetry?(ms: number): void;
+  /** The stream ended (the relay closed it, the network dropped it, or it was aborted). */
+  onEnd?(): void;
+}
+
+/** One request to `GET /v1/events`, once its head arrived. */
+export interface SseConnection {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The error body when the status is not 200. */
+  readonly body: any;
+  /** Resolves when the stream ends. */
+  readonly ended: Promise<void>;
+}
+
+/**
+ * The one stream reader of the tests (fetch + eventsource-parser): opens a stream on the relay at
+ * `url` (its base, e.g. `http://127.0.0.1:1234`) and hands `listener` each frame, comment and
+ * `retry:` as it arrives; resolves once the head arrived. `signal` aborts it. An error thrown by the
+ * listener is not a dropped stream: the stream ends and the error surfaces (unhandled), failing the test.
+ */
+export async function connectStream(url: string, options: OpenStreamOptions, listener: StreamListener, signal?: AbortSignal): Promise<SseConnection> {
   const qs = new URLSearchParams({ topics: options.topics, ...options.query });
   const headers: Record<string, string> = { Accept: 'text/event-stream', ...options.headers };
   if (options.lastEventId !== undefined) {
     if (options.lastEventIdInQuery) qs.set('lastEventId', options.lastEventId);
     else headers['Last-Event-ID'] = options.lastEventId;
   }
-  const abort = new AbortController();
-  const res = await fetch(`${url}/v1/events?${qs}`, { headers, signal: abort.signal });
-  const frames: Frame[] = [];
-  const comments: string[] = [];
-  const waiters = new Set<() => void>();
-  let retry: number | null = null;
+  const res = await fetch(`${url}/v1/events?${qs}`, { headers, signal });
   let body: any = null;
   let endedResolve!: () => void;
   const ended = new Promise<void>((r) => (endedResolve = r));
-  const notify = () => {
-    for (const w of [...waiters]) w();
-  };
 
   if (res.status !== 200 || !res.body) {
     const text = await res.text();
@@ -71,6 +88,7 @@ export async function openStream(url: string, options: OpenStreamOptions): Promi
     }
     endedResolve();
   } else {
+    let listenerError: { error: unknown } | null = null;
     const parser = createParser({
       onEvent(ev) {
         let json: any;
@@ -79,7 +97,53 @@ export async function openStream(url: string, options: OpenStreamOptions): Promi
         } catch {
           json = undefined;
         }
-        frames.push({ event: ev.event ?? 'message', id: ev.id, data: ev.data, json });
+        listener.onFrame?.({ event: ev.event ?? 'message', id: ev.id, data: ev.data, json });
+      },
+      onRetry(ms) {
+        listener.onRetry?.(ms);
+      },
+      onComment(c) {
+        listener.onComment?.(c);
+      },
+    });
+    void (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          try {
+            parser.feed(decoder.decode(chunk, { stream: true }));
+          } catch (error) {
+            listenerError = { error };
+            break;
+          }
+        }
+      } catch {
+        // aborted or reset by the relay: both end the stream
+      }
+      endedResolve();
+      listener.onEnd?.();
+      if (listenerError) throw listenerError.error;
+    })();
+  }
+  return { status: res.status, headers: res.headers, body, ended };
+}
+
+/** Opens a stream on a relay at `url` (its base, e.g. `http://127.0.0.1:1234`) that collects every frame. */
+export async function openStream(url: string, options: OpenStreamOptions): Promise<TestStream> {
+  const abort = new AbortController();
+  const frames: Frame[] = [];
+  const comments: string[] = [];
+  const waiters = new Set<() => void>();
+  let retry: number | null = null;
+  const notify = () => {
+    for (const w of [...waiters]) w();
+  };
+  const { status, headers, body, ended } = await connectStream(
+    url,
+    options,
+    {
+      onFrame(frame) {
+        frames.push(frame);
         notify();
       },
       onRetry(ms) {
@@ -89,24 +153,16 @@ export async function openStream(url: string, options: OpenStreamOptions): Promi
         comments.push(c);
         notify();
       },
-    });
-    void (async () => {
-      const decoder = new TextDecoder();
-      try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
-      } catch {
-        // aborted or reset by the relay: both end the stream
-      }
-      endedResolve();
-      notify();
-    })();
-  }
+      onEnd: notify,
+    },
+    abort.signal,
+  );
   let isEnded = false;
   void ended.then(() => (isEnded = true));
 
   return {
-    status: res.status,
-    headers: res.headers,
+    status,
+    headers,
     body,
     frames,
     comments,

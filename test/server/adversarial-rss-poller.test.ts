@@ -11,6 +11,7 @@ import { startRssPoller, type RssPoller, type RssPollerOptions } from '../../ser
 import { TEST_BUS_OPTIONS } from '../helpers/buses.js';
 import { startFeedServer, type FeedServer } from '../helpers/feed-server.js';
 import { waitUntil } from '../helpers/wait.js';
+import { metricIn } from '../helpers/metrics.mjs';
 
 /**
  * Issue 12, item 11: the RSS poller against hostile feed servers (a real local HTTP server). It
@@ -54,8 +55,7 @@ describe('adversarial: RSS poller', () => {
     return { poller, bus, metrics };
   };
   const failures = async (metrics: Metrics, reason: string) => {
-    const text = await metrics.registry.metrics();
-    return Number(new RegExp(`^live_rss_poll_failures_total\\{reason="${reason}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    return metricIn(await metrics.registry.metrics(), 'live_rss_poll_failures_total', { reason }) ?? 0;
   };
   before(async () => {
     feeds = await startFeedServer();

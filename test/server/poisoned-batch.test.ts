@@ -43,16 +43,12 @@ describe('poisoned batches', () => {
     await s.waitFor((f) => f.some((x) => x.event === 'connected'), 5000, 'connected');
     return s;
   };
-  const postRaw = async (url: string, body: string) => {
-    const res = await fetch(`${url}/v1/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    return { status: res.status, body: await res.json() };
-  };
 
   test('6000 nested arrays and a normal event in one publish: 400 naming MAX_VALUE_DEPTH, nothing stored, the stream and snapshot stay whole', async () => {
     const r = await relay();
     const s = await stream(r.url, 'p');
     const body = `[{"topic":"p","key":"deep","op":"upsert","data":${deepJson(6000)}},{"topic":"p","key":"ok","op":"upsert","data":{}}]`;
-    const res = await postRaw(r.url, body);
+    const res = await publish(r.url, body);
     assert.equal(res.status, 400, JSON.stringify(res.body));
     assert.equal(res.body.error.code, 'value_too_deep');
     assert.match(res.body.error.message, /events\[0\]\.data .*64 levels.*MAX_VALUE_DEPTH/);

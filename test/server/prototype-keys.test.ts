@@ -1,7 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buses } from '../helpers/buses.js';
-import { openStream, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
+import { openStream, publish, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
 
 // Issue 12, item 3: a key named `__proto__` was delivered on the stream but missing from
 // snapshots, because the snapshot was built in a plain object. Keys that name Object.prototype's
@@ -35,8 +35,8 @@ for (const harness of buses) {
       relay = await startRelay({ bus: await maker.create() });
       stream = await openStream(relay.url, { topics: 'protos' });
       await stream.waitFor((f) => f.some((x) => x.event === 'connected'), 5000, 'connected');
-      const res = await fetch(`${relay.url}/v1/publish`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
-      assert.equal(res.status, 200, await res.text());
+      const res = await publish(relay.url, BODY);
+      assert.equal(res.status, 200, JSON.stringify(res.body));
       await stream.waitFor(() => stream!.changes().length === 5, 10_000, 'five changes');
       assert.deepEqual(stream.changes().map((e) => e.key), [...KEYS, '__proto__']);
 

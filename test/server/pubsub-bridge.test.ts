@@ -7,6 +7,7 @@ import { bridgeMessageToInput, parseBridgeMapping, type BridgeMapping } from '..
 import { startRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { openStream, spawnRelay, SpawnError, type SpawnedRelay, type TestStream } from '../helpers/relay.js';
 import { waitUntil } from '../helpers/wait.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 
 /** The Redis Pub/Sub bridge: channel patterns into topics, once across relays, bad messages counted. */
 
@@ -18,10 +19,8 @@ async function redisCli(port: number, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const escaped = name.replace(/[{}"]/g, (c) => `\\${c}`);
-  return Number(new RegExp(`^${escaped} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+async function metric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return (await metricTotal(url, name, labels)) ?? 0;
 }
 
 const mapping = (entry: string, field: string | null = null) => parseBridgeMapping(entry, field) as BridgeMapping;
@@ -135,7 +134,7 @@ describe('pubsub bridge on a real Redis', () => {
     await redisCli(redis.port, 'PUBLISH', 'service:broken', '{oops');
     await redisCli(redis.port, 'PUBLISH', 'service:broken', JSON.stringify({ status: { pad: 'x'.repeat(3000) } }));
     await redisCli(redis.port, 'PUBLISH', 'service:broken', JSON.stringify({ service: 'no status field' }));
-    const count = async (reason: string) => (await metric(a.url, `live_bridge_rejected_total{reason="${reason}"}`)) + (await metric(b.url, `live_bridge_rejected_total{reason="${reason}"}`));
+    const count = async (reason: string) => (await metric(a.url, 'live_bridge_rejected_total', { reason })) + (await metric(b.url, 'live_bridge_rejected_total', { reason }));
     await waitUntil(async () => (await count('invalid')) === 1, 'the invalid message to be counted');
     assert.equal(await count('not_json'), 2);
     assert.equal(await count('too_large'), 1);

@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openStream, publish, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/tokens.js';
+import { metricsText } from '../helpers/metrics.mjs';
 
 /** Subscriber authorization over HTTP: the stream, snapshots and series answer alike. */
 describe('reader authorization', () => {
@@ -130,7 +131,7 @@ describe('reader authorization', () => {
     });
 
     test('refusals are counted by reason in /metrics', async () => {
-      const text = await (await fetch(`${relay.url}/metrics`)).text();
+      const text = await metricsText(relay.url);
       assert.match(text, /^live_readers_refused_total\{reason="missing"\} [1-9]/m);
       assert.match(text, /^live_readers_refused_total\{reason="not-covered"\} [1-9]/m);
       assert.match(text, /^live_readers_refused_total\{reason="expired"\} [1-9]/m);

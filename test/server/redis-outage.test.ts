@@ -4,6 +4,7 @@ import { openStream, publish, spawnRelay, type SpawnedRelay, type TestStream } f
 import { startRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitUntil } from '../helpers/wait.js';
+import { metricsText } from '../helpers/metrics.mjs';
 
 // Relays while Redis is away: clients stay connected, /readyz and publish answer 503, and once Redis
 // is back the clients get what was published meanwhile (a partition) or a reset (Redis lost its log).
@@ -39,7 +40,6 @@ async function stream(url: string, topics: string): Promise<TestStream> {
   return s;
 }
 
-const metrics = async (url: string) => (await fetch(`${url}/metrics`)).text();
 const readyStatus = async (url: string) => (await fetch(`${url}/readyz`)).status;
 const changeIds = (s: TestStream) => s.frames.filter((f) => f.event === 'change').map((f) => f.id);
 
@@ -95,7 +95,7 @@ test('Redis killed and restarted: clients stay connected, get a reset for the lo
   await waitUntil(async () => (await readyStatus(r.url)) === 503, '/readyz to answer 503');
   const refused = await publish(r.url, { topic: 'prices', key: '4151', op: 'upsert', data: { high: 2 } });
   assert.equal(refused.status, 503);
-  assert.match(await metrics(r.url), /^live_bus_ready 0$/m);
+  assert.match(await metricsText(r.url), /^live_bus_ready 0$/m);
   const beats = client.comments.length;
   await client.waitFor(() => client.comments.length > beats, 5000, 'a heartbeat during the outage');
 
@@ -105,7 +105,7 @@ test('Redis killed and restarted: clients stay connected, get a reset for the lo
   const reset = client.frames.find((f) => f.event === 'reset')!;
   assert.equal(reset.json.reason, 'epoch');
   assert.deepEqual([...reset.json.topics].sort(), ['prices', 'rss'], 'the topics to re-read');
-  const text = await metrics(r.url);
+  const text = await metricsText(r.url);
   assert.match(text, /^live_bus_ready 1$/m);
   assert.match(text, /^live_bus_epoch_changes_total 1$/m);
 

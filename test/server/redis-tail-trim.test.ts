@@ -8,6 +8,7 @@ import { startRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { openStream, publish, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.js';
 import { waitUntil } from '../helpers/wait.js';
+import { metricsText } from '../helpers/metrics.mjs';
 
 // Issue 12, item 1: the Redis append script trims the log in the same call, and a relay's tail
 // used to read on after its last delivered id without looking at the trim floor, so a live client
@@ -80,7 +81,7 @@ test('one append larger than the retained log: the live client gets reset (expir
   streams.push(resumed);
   await resumed.waitFor((f) => f.some((x) => x.id === lastId), 10_000, 'the resumed replay');
   assert.equal(resumed.frames.filter((f) => f.event === 'reset').length, 0);
-  assert.match(await (await fetch(`${relay.url}/metrics`)).text(), /^live_replay_resets_total 1$/m);
+  assert.match(await metricsText(relay.url), /^live_replay_resets_total 1$/m);
 });
 
 test('a tail cut off while other relays append more than the retained log: reset on reconnect, never a silent gap', async () => {

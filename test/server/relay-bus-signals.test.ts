@@ -4,6 +4,7 @@ import { BusUnavailableError, type AppendInput, type AppendResult } from '../../
 import { MemoryBus } from '../../server/bus/memory-bus.js';
 import { TEST_BUS_OPTIONS } from '../helpers/buses.js';
 import { openStream, publish, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
+import { metricsText } from '../helpers/metrics.mjs';
 
 /**
  * How the relay reacts to its bus's signals (epoch change, readiness, unavailability). A memory
@@ -76,7 +77,7 @@ describe('relay and bus signals', () => {
     assert.equal(ra.json.reason, 'epoch');
     assert.equal(ra.json.lastEventId, await bus.lastId());
     assert.deepEqual(b.frames.find((f) => f.event === 'reset')!.json.topics, ['leagues']);
-    assert.match(await (await fetch(`${r.url}/metrics`)).text(), /^live_replay_resets_total 2$/m);
+    assert.match(await metricsText(r.url), /^live_replay_resets_total 2$/m);
     const next = await publish(r.url, { topic: 'prices', key: 'a', op: 'upsert', data: 2 });
     await a.waitFor((f) => f.some((x) => x.id === next.body.ids[0]), 5000, 'the stream to go on after the reset');
   });

@@ -6,6 +6,7 @@ import { TEST_BUS_OPTIONS } from '../helpers/buses.js';
 import { publish, startRelay } from '../helpers/relay.js';
 import { waitUntil } from '../helpers/wait.js';
 import { busListenerCount, hubIdentityCount } from '../helpers/internals.js';
+import { metricsText } from '../helpers/metrics.mjs';
 
 const CYCLES = 10_000;
 const PARALLEL = 16;
@@ -65,7 +66,7 @@ test(`${CYCLES} connect/disconnect cycles leave no listeners, timers or clients 
     assert.equal(mostListeners, listenersBefore, "streams share the hub's one bus subscription, never one each");
     const now = resources();
     assert.ok((now.Timeout ?? 0) <= (before.Timeout ?? 0), `no timers left: before ${JSON.stringify(before)}, after ${JSON.stringify(now)}`);
-    assert.match(await (await fetch(`${r.url}/metrics`)).text(), /^live_sse_clients 0$/m);
+    assert.match(await metricsText(r.url), /^live_sse_clients 0$/m);
     const res = await fetch(`${r.url}/readyz`);
     assert.equal(res.status, 200, 'the relay still serves');
   } finally {

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { openStream, publish, startRelay } from '../helpers/relay.js';
 import { waitUntil } from '../helpers/wait.js';
 import { hubStreams } from '../helpers/internals.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 
 test('a client that never reads is evicted while a fast client keeps receiving everything', async () => {
   const maxBuffered = 64 * 1024;
@@ -46,8 +47,7 @@ test('a client that never reads is evicted while a fast client keeps receiving e
 });
 
 async function evictedCount(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^live_clients_evicted_total (\d+)/m.exec(text)?.[1] ?? NaN);
+  return (await metricTotal(url, 'live_clients_evicted_total')) ?? NaN;
 }
 
 /** Unsent bytes the relay holds per stream right now. */

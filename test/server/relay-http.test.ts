@@ -1,6 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { publish, startRelay, type InProcessRelay } from '../helpers/relay.js';
+import { metricsText } from '../helpers/metrics.mjs';
 
 /** Snapshot, publish and health routes over a real socket (memory bus; the stream is tested per bus). */
 describe('relay HTTP routes', () => {
@@ -74,7 +75,7 @@ describe('relay HTTP routes', () => {
     const ready = await fetch(`${r.url}/readyz`);
     assert.equal(ready.status, 200);
     await publish(r.url, { topic: 'p', key: 'a', op: 'upsert', data: 1 });
-    const text = await (await fetch(`${r.url}/metrics`)).text();
+    const text = await metricsText(r.url);
     for (const name of ['live_sse_clients', 'live_events_published_total', 'live_events_delivered_total', 'live_clients_evicted_total', 'live_replay_resets_total', 'live_webhook_rejected_total']) {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }

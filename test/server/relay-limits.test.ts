@@ -4,6 +4,7 @@ import { loadConfig } from '../../server/config.js';
 import { getFrom } from '../helpers/raw-http.js';
 import { openStream, startRelay, type InProcessRelay, type TestStream } from '../helpers/relay.js';
 import { waitUntil } from '../helpers/wait.js';
+import { metricsText } from '../helpers/metrics.mjs';
 
 /** Stream limits and housekeeping: heartbeat, lifetime, client limits, CORS. */
 describe('stream limits', () => {
@@ -50,7 +51,7 @@ describe('stream limits', () => {
     assert.equal(c.status, 429);
     assert.equal(c.body.error.code, 'too_many_clients');
     assert.match(c.body.error.message, /MAX_CLIENTS/);
-    assert.match(await (await fetch(`${r.url}/metrics`)).text(), /^live_sse_clients 2$/m);
+    assert.match(await metricsText(r.url), /^live_sse_clients 2$/m);
     a.close();
     await waitUntil(() => r.ctx.clients.size === 1, 'the closed stream to be released');
     const d = await stream(r.url, { topics: 't' });

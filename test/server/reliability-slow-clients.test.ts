@@ -1,8 +1,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { publish, spawnRelay, type SpawnedRelay } from '../helpers/relay.js';
-import { openRawSse, processMemory, readMetric, type RawSseClient } from '../helpers/raw-sse.js';
-import { isSoak, percentile, soakNumber } from '../helpers/soak-env.js';
+import { metricTotal } from '../helpers/metrics.mjs';
+import { memoryOf } from '../helpers/process-memory.mjs';
+import { openRawSse, type RawSseClient } from '../helpers/raw-sse.mjs';
+import { percentile } from '../helpers/percentile.mjs';
+import { isSoak, soakNumber } from '../helpers/soak-env.js';
 import { waitUntil } from '../helpers/wait.js';
 
 // Slow clients: sockets that never read, beside fast ones. The relay must evict the slow ones
@@ -44,8 +47,8 @@ async function run(slowCount: number): Promise<RunResult> {
   for (let i = 0; i < FAST; i++) fast.push(await openRawSse({ url, topics }));
   for (let i = 0; i < slowCount; i++) sockets.push(await openRawSse({ url, topics, reading: false }));
   sockets.push(...fast);
-  await waitUntil(async () => (await readMetric(url, 'live_sse_clients')) === FAST + slowCount, 'every stream to open');
-  const startRss = (await processMemory(relay.pid)).rss;
+  await waitUntil(async () => (await metricTotal(url, 'live_sse_clients')) === FAST + slowCount, 'every stream to open');
+  const startRss = memoryOf(relay.pid).rss;
 
   const started = Date.now();
   for (let sent = 0; sent < EVENTS; sent += BATCH) {
@@ -56,13 +59,13 @@ async function run(slowCount: number): Promise<RunResult> {
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
   }
   await waitUntil(() => fast.every((c) => c.changes >= EVENTS || c.closed), 'the fast clients to receive every event', 60_000, 20);
-  const evicted = await readMetric(url, 'live_clients_evicted_total');
-  const { peak } = await processMemory(relay.pid);
+  const evicted = (await metricTotal(url, 'live_clients_evicted_total')) ?? 0;
+  const { peak } = memoryOf(relay.pid);
   for (const [i, c] of fast.entries()) {
     assert.equal(c.closed, false, `fast client ${i} was disconnected`);
     assert.equal(c.changes, EVENTS, `fast client ${i} received ${c.changes} of ${EVENTS} events`);
   }
-  const all = fast.flatMap((c) => c.latencies);
+  const all = fast.flatMap((c) => c.latencies).sort((a, b) => a - b);
   const result = { p50: percentile(all, 50), p99: percentile(all, 99), peakRss: peak, evicted, startRss };
   await relay.stop();
   return result;

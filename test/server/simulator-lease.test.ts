@@ -5,12 +5,12 @@ import { RedisLease } from '../../server/sources/redis-lease.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis-server.js';
 import { spawnRelay, type SpawnedRelay } from '../helpers/relay.js';
 import { waitUntil } from '../helpers/wait.js';
+import { metricTotal } from '../helpers/metrics.mjs';
 
 /** With several relays on one Redis, one simulator runs; another takes over when its relay stops. */
 
 async function published(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(/^live_events_published_total (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+  return (await metricTotal(url, 'live_events_published_total')) ?? NaN;
 }
 
 describe('simulator lease on Redis', () => {
