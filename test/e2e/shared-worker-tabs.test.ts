@@ -80,7 +80,9 @@ describeInEngines('tabs of one browser', (engine, browser) => {
       await publish(relay.url, { topic: 'prices', key: '4151', op: 'upsert', data: { n: 3 } });
       await waitUntil(async () => (await seen(b)).length === 2, 'b still live', 10_000, PAGE_POLL_MS);
       assert.deepEqual(await seen(b), ['prices:1', 'prices:3']);
-      assert.equal(await streams(), 1);
+      // Tab a took `rss` with it: the worker reconnects for `prices` alone, and the relay may count
+      // the old stream until its socket closes (WebKit's close is the slowest), then one.
+      await waitUntil(async () => (await streams()) === 1, 'one stream for the remaining tab', 10_000, PAGE_POLL_MS);
 
       await b.close({ runBeforeUnload: true });
       await waitUntil(async () => (await streams()) === 0, 'the stream closed with the last tab', 15_000, PAGE_POLL_MS);
