@@ -138,6 +138,7 @@ export async function openStream(url: string, options: OpenStreamOptions): Promi
   const notify = () => {
     for (const w of [...waiters]) w();
   };
+  let isEnded = false;
   const { status, headers, body, ended } = await connectStream(
     url,
     options,
@@ -153,12 +154,17 @@ export async function openStream(url: string, options: OpenStreamOptions): Promi
         comments.push(c);
         notify();
       },
-      onEnd: notify,
+      onEnd() {
+        isEnded = true;
+        notify();
+      },
     },
     abort.signal,
   );
-  let isEnded = false;
-  void ended.then(() => (isEnded = true));
+  void ended.then(() => {
+    isEnded = true;
+    notify();
+  });
 
   return {
     status,
@@ -192,6 +198,7 @@ export async function openStream(url: string, options: OpenStreamOptions): Promi
           waiters.delete(check);
         };
         waiters.add(check);
+        check(); // it may have ended already
       });
     },
     close() {
