@@ -24,7 +24,6 @@ export const serviceStatusStyles = css`
     padding: var(--service-status-cell-padding, 0.4em 0.75em);
     border-bottom: 1px solid var(--_border);
     text-align: start;
-    vertical-align: middle;
   }
   tbody :is(th, td) {
     white-space: nowrap;

@@ -49,7 +49,7 @@ export const baseStyles = css`
     padding: 0.75em;
     color: var(--_muted);
   }
-  .state[part~='error'] {
+  [part='error'] {
     color: var(--_danger);
   }
   .visually-hidden {
