@@ -16,7 +16,9 @@ const KEY_STEP = 1 / 3;
  * pauses on hover, on focus and with its pause button, and while it is off screen (it then skips
  * rendering too). Focused, the arrow keys move it and Home goes back to the start. Under
  * `prefers-reduced-motion`, or when everything fits, it is a static list that can be scrolled. A
- * changed item flashes (an opacity fade, not under reduced motion).
+ * changed item flashes (an opacity fade, not under reduced motion). Each figure has room for its
+ * usual widths and keeps the widest it has been, so a price, score or game status that changes
+ * never moves the items after it.
  *
  * @tag live-ticker
  * @summary A scrolling ticker of live trades or games.

@@ -16,7 +16,8 @@ const NOTHING = Symbol();
  * value changes (not under `prefers-reduced-motion`) and announces changes to screen readers only
  * when `announce` is set. Until the value arrives it holds a placeholder as wide as its text
  * content (write the last known value there) or, without one, as a typical value of its format,
- * so the sentence around it does not reflow.
+ * and it never narrows (a value that loses a digit, an error), so the sentence around it does not
+ * reflow.
  *
  * @tag live-value
  * @summary One live number, price or time inside a sentence.
