@@ -58,15 +58,21 @@ describe('<live-indicator>', () => {
       const sub = getConnection({ relay: main }).subscribe(topic, () => {});
       try {
         await waitFor('status open', () => el.status === 'open');
+        await publish(main, { topic, key: 'a', op: 'upsert', data: 1 });
+        await waitFor('an updated part', () => part(el, 'updated'));
         const changed = oneEvent(el, 'live-status-change');
         await stopRelay('main');
         const ev = await changed;
         expect(ev.detail.status).to.be.oneOf(['reconnecting', 'connecting']);
+        await el.updateComplete;
+        // Only the label's text changes: nothing after it is left to move when its width does.
+        expect(part(el, 'updated'), '"updated … ago" only while live').to.not.exist;
         await waitFor('reconnecting with an attempt shown', () => el.status === 'reconnecting' && part(el, 'attempts')?.textContent?.includes('attempt'));
         expect(part(el, 'label')!.textContent).to.equal('Reconnecting…');
         await startRelay('main');
         await waitFor('open again', () => el.status === 'open', 20_000);
         expect(part(el, 'attempts')).to.not.exist;
+        await waitFor('"updated … ago" again', () => part(el, 'updated'));
       } finally {
         sub.release();
         await startRelay('main');

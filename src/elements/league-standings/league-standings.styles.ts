@@ -2,8 +2,9 @@ import { css } from 'lit';
 
 /*
  * A fixed table layout with one-line cells: columns keep their width and rows their height
- * whatever the numbers and names, so a live update moves nothing; a long name is cut with an
- * ellipsis. Below 22em the cells narrow (the table is its own size container).
+ * whatever the numbers and names, and every cell's text starts at its start edge (a right-aligned
+ * number that gains a digit would move), so a live update moves nothing; a long name is cut with
+ * an ellipsis. Below 22em the cells narrow (the table is its own size container).
  */
 export const leagueStandingsStyles = css`
   :host {
@@ -15,7 +16,6 @@ export const leagueStandingsStyles = css`
     margin-top: 1em;
   }
   caption {
-    text-align: start;
     font-weight: 600;
     padding: 0.5em 0.75em;
   }
@@ -36,24 +36,22 @@ export const leagueStandingsStyles = css`
     white-space: nowrap;
     overflow: hidden;
     text-overflow: ellipsis;
+    text-align: start;
   }
   th,
   td {
     width: 3.5em;
     padding: var(--league-standings-cell-padding, 0.35em 0.75em);
     border-bottom: 1px solid var(--_border);
-    text-align: end;
   }
   th {
     color: var(--_muted);
     font-weight: 500;
   }
   .team {
-    text-align: start;
     width: auto;
   }
   .rank {
-    text-align: start;
     color: var(--_muted);
     width: 3em;
   }

@@ -132,7 +132,7 @@ export class LeagueStandings extends LiveElement {
             ${[...league.teams].sort((a, b) => a.rank - b.rank).map(
               (t) => {
                 const flash = this.isChanged(`${k}/${t.id}`);
-                return html`<tr part=${flash ? 'row row-changed' : 'row'} class=${flash ? 'changed' : ''} data-team=${t.id}>
+                return html`<tr part=${flash ? 'row row-changed' : 'row'} data-team=${t.id}>
                   <td class="rank">${n.format(t.rank)}</td>
                   <th scope="row" class="team">${t.name}</th>
                   <td>${n.format(t.wins)}</td>

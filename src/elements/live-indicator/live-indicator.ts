@@ -22,7 +22,7 @@ const LABELS: Record<ConnectionState, string> = {
  * @csspart base - The wrapper of everything.
  * @csspart dot - The coloured status dot.
  * @csspart label - The status text (the polite live region).
- * @csspart updated - "updated 5 s ago".
+ * @csspart updated - "updated 5 s ago", while live.
  * @csspart attempts - The reconnection attempt count while reconnecting.
  *
  * @cssproperty [--live-indicator-live-color=#16a34a] - Dot colour while live.
@@ -87,11 +87,13 @@ export class LiveIndicator extends LitElement {
     const c = this.live.status;
     const label = this.error && c.error ? `Error: ${c.error.message}` : LABELS[c.status];
     const showAttempts = c.status === 'reconnecting' && c.attempts > 0;
+    // "updated … ago" only while live: a label of another width ("Reconnecting…") then has
+    // nothing after it to move (a layout shift on the host page), as the attempts come and go.
     return html`<span part="base">
       <span part="dot" aria-hidden="true"></span>
       <span part="label" role="status">${label}</span>
       ${showAttempts ? html`<span part="attempts">(attempt ${c.attempts})</span>` : nothing}
-      ${c.lastEventAt !== null && !this.hideUpdated
+      ${c.status == 'open' && c.lastEventAt !== null && !this.hideUpdated
         ? html`<span part="updated"><time datetime=${new Date(c.lastEventAt).toISOString()}>updated ${this.ago(c.lastEventAt)}</time></span>`
         : nothing}
     </span>`;

@@ -63,65 +63,59 @@ export const liveTickerStyles = css`
     padding: 0 var(--_gap) 0 0;
     list-style: none;
     white-space: nowrap;
-    isolation: isolate;
     font-variant-numeric: tabular-nums;
   }
   :host(:not([scrolling])) ul[aria-hidden='true'] {
     display: none;
   }
   li {
-    position: relative;
     display: flex;
     gap: 0.5em;
     align-items: baseline;
   }
-  li.flash::after {
-    content: '';
-    position: absolute;
+  /* The shared flash of a changed item (base.styles.ts), a little around it. */
+  li[part]::after {
     inset: -0.15em -0.35em;
     border-radius: var(--_radius);
-    background: var(--_highlight);
-    z-index: -1;
-    opacity: 0;
-    animation: live-ticker-flash var(--live-flash-duration, 1.5s) ease-out;
-  }
-  @keyframes live-ticker-flash {
-    from {
-      opacity: 1;
-    }
-    to {
-      opacity: 0;
-    }
   }
   [part~='symbol'],
   [part~='team'] {
     font-weight: 600;
   }
-  /* Room for the usual widths of the figures, so a price gaining a digit or a score changing does
-     not push the items after it (a layout shift on the host page). */
-  [part~='price'],
-  [part~='change'],
-  [part~='change-percent'],
-  [part~='score'],
-  [part~='status'] {
-    display: inline-block;
-    text-align: end;
-  }
+  /* Room for the usual widths of each part, every text at its part's start, and each part keeping
+     the widest it has been (a floor set from script): a price gaining a digit, a score changing or
+     a game going from its start time to its clock moves nothing after it (a layout shift on the
+     host page). */
   [part~='price'] {
     min-width: 10ch;
   }
   [part~='change'] {
     min-width: 8.5ch;
   }
+  .arrow {
+    display: inline-block;
+    width: 1em;
+  }
   [part~='change-percent'] {
     min-width: 7.5ch;
   }
-  [part~='score'] {
-    min-width: 2ch;
+  [part~='team'] {
+    min-width: 3.5ch;
   }
-  [part~='status'] {
-    min-width: 8ch;
-    text-align: start;
+  .score {
+    min-width: 3ch;
+  }
+  .vs {
+    width: 1em;
+  }
+  /* As wide as a wide start time (data-widest), bold like a live game's clock. */
+  [part~='status']::after {
+    content: attr(data-widest);
+    display: block;
+    height: 0;
+    overflow: hidden;
+    font-weight: 600;
+    text-transform: none;
   }
   [data-direction='up'] :is([part~='change'], [part~='change-percent']) {
     color: var(--_up);
@@ -164,9 +158,6 @@ export const liveTickerStyles = css`
     ul[aria-hidden='true'],
     :host([scrolling]) button {
       display: none;
-    }
-    li.flash::after {
-      animation: none;
     }
   }
 `;

@@ -1,4 +1,4 @@
-import { html, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyDeclarations, type PropertyValues, type TemplateResult } from 'lit';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { dateFormat, numberFormat, timeMs } from '../shared/format.js';
@@ -16,7 +16,9 @@ const KEY_STEP = 1 / 3;
  * pauses on hover, on focus and with its pause button, and while it is off screen (it then skips
  * rendering too). Focused, the arrow keys move it and Home goes back to the start. Under
  * `prefers-reduced-motion`, or when everything fits, it is a static list that can be scrolled. A
- * changed item flashes (an opacity fade, not under reduced motion).
+ * changed item flashes (an opacity fade, not under reduced motion). Each figure has room for its
+ * usual widths and keeps the widest it has been, so a price, score or game status that changes
+ * never moves the items after it.
  *
  * @tag live-ticker
  * @summary A scrolling ticker of live trades or games.
@@ -94,6 +96,8 @@ export class LiveTicker extends LiveElement {
     super.disconnectedCallback();
     this.intersection.disconnect();
     this.resize.disconnect();
+    this.floor.disconnect();
+    this.floored = new WeakSet();
     this.observed = null;
   }
 
@@ -151,38 +155,45 @@ export class LiveTicker extends LiveElement {
     </div>`;
   }
 
-  private itemPart(k: string, kind: string): { part: string; cls: string } {
-    const flash = this.isChanged(k);
-    return { part: `item ${kind}${flash ? ' item-changed' : ''}`, cls: flash ? 'flash' : '' };
+  /** An item's parts; `item-changed` makes it flash (the shared styles). */
+  private itemPart(k: string, kind: string): string {
+    return `item ${kind}${this.isChanged(k) ? ' item-changed' : ''}`;
   }
 
   private renderTrade(k: string, t: TickerTrade): TemplateResult {
-    const { part, cls } = this.itemPart(k, 'trade');
+    const part = this.itemPart(k, 'trade');
     const money = priceFormat(this.locale, t.currency);
     const signed = numberFormat(this.locale, { minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
     const pct = numberFormat(this.locale, { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'exceptZero' });
     const dir = direction(t);
-    return html`<li part=${part} class=${cls} data-key=${k} data-direction=${dir} title=${t.name ?? ''}>
+    return html`<li part=${part} data-key=${k} data-direction=${dir} title=${t.name ?? ''}>
       <span part="symbol">${t.symbol}</span>
       <span part="price">${safeFormat(money, t.price)}</span>
       ${typeof t.change === 'number'
-        ? html`<span part="change"><span aria-hidden="true">${dir === 'up' ? '▲' : dir === 'down' ? '▼' : ''}</span>${signed.format(t.change)}</span>`
+        ? html`<span part="change"><span class="arrow" aria-hidden="true">${dir === 'up' ? '▲' : dir === 'down' ? '▼' : ''}</span>${signed.format(t.change)}</span>`
         : ''}
       ${typeof t.changePercent === 'number' ? html`<span part="change-percent">${pct.format(t.changePercent / 100)}</span>` : ''}
     </li>`;
   }
 
   private renderGame(k: string, g: TickerGame): TemplateResult {
-    const { part, cls } = this.itemPart(k, 'game');
+    const part = this.itemPart(k, 'game');
     const status = gameStatus(g);
     const n = numberFormat(this.locale);
-    const score = (s: number | undefined) => (status === 'scheduled' ? '' : html`<span part="score">${n.format(s ?? 0)}</span>`);
-    return html`<li part=${part} class=${cls} data-key=${k} data-status=${status}>
+    // A scheduled game keeps its scores' room (empty), so kick-off moves nothing.
+    const scheduled = status === 'scheduled';
+    const score = (s: number | undefined) => html`<span part=${scheduled ? nothing : 'score'} class="score">${scheduled ? '' : n.format(s ?? 0)}</span>`;
+    return html`<li part=${part} data-key=${k} data-status=${status}>
       <span part="team" title=${g.away.name}>${g.away.abbr ?? g.away.name}</span>${score(g.away.score)}
-      <span aria-hidden="true">${status === 'scheduled' ? '@' : '–'}</span>
+      <span class="vs" aria-hidden="true">${scheduled ? '@' : '–'}</span>
       ${score(g.home.score)}<span part="team" title=${g.home.name}>${g.home.abbr ?? g.home.name}</span>
-      <span part="status">${this.statusText(g, status)}</span>
+      <span part="status" data-widest=${this.widestStatus()}>${this.statusText(g, status)}</span>
     </li>`;
+  }
+
+  /** A wide start time in the status's format (a Wednesday, 12:45): the room every status keeps. */
+  private widestStatus(): string {
+    return dateFormat(this.locale, { weekday: 'short', hour: 'numeric', minute: '2-digit' }).format(new Date(2026, 0, 7, 12, 45));
   }
 
   private statusText(g: TickerGame, status: TickerGame['status']): string {
@@ -196,8 +207,22 @@ export class LiveTicker extends LiveElement {
     return Math.max(5, Math.round((this.copyWidth / Math.max(1, this.speed)) * 10) / 10);
   }
 
+  /**
+   * Every part of an item keeps the widest it has been as its `min-width`: an item never narrows,
+   * so the items after it never move (a wider one grows once).
+   */
+  private readonly floor = new ResizeObserver((entries) => {
+    for (const e of entries) (e.target as HTMLElement).style.minWidth = `${e.borderBoxSize[0].inlineSize}px`;
+  });
+  private floored = new WeakSet<Element>();
+
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
+    for (const part of this.renderRoot.querySelectorAll('li > span')) {
+      if (this.floored.has(part)) continue;
+      this.floored.add(part);
+      this.floor.observe(part);
+    }
     // Through the CSSOM, not a style="" attribute: pages with a strict style-src allow only this.
     this.renderRoot.querySelector<HTMLElement>('.track')?.style.setProperty('--_duration', `${this.durationS()}s`);
     // The list is replaced only when the state changes (loading → ready ...): observe the new one.

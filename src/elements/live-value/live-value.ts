@@ -16,7 +16,8 @@ const NOTHING = Symbol();
  * value changes (not under `prefers-reduced-motion`) and announces changes to screen readers only
  * when `announce` is set. Until the value arrives it holds a placeholder as wide as its text
  * content (write the last known value there) or, without one, as a typical value of its format,
- * so the sentence around it does not reflow.
+ * and it never narrows (a value that loses a digit, an error), so the sentence around it does not
+ * reflow.
  *
  * @tag live-value
  * @summary One live number, price or time inside a sentence.
@@ -48,14 +49,30 @@ export class LiveValue extends LitElement {
     :host {
       display: inline;
     }
-    [part='value'] {
+    /* Holds the placeholder, the value or the error, never narrower than it has been. */
+    .box {
+      display: inline-block;
+      position: relative;
+      isolation: isolate;
       font-variant-numeric: tabular-nums;
+    }
+    [part='value'],
+    [part='placeholder'] {
       border-radius: 0.2em;
     }
     [part='placeholder'] {
       color: transparent;
       background: var(--live-value-placeholder, rgb(128 128 128 / 20%));
-      border-radius: 0.2em;
+    }
+    /* The flash: its opacity fades (a compositor animation, started from script). */
+    [part='value']::after {
+      content: '';
+      position: absolute;
+      inset: 0;
+      z-index: -1;
+      border-radius: inherit;
+      background: var(--live-highlight, rgb(255 200 0 / 40%));
+      opacity: 0;
     }
     .visually-hidden {
       position: absolute;
@@ -134,13 +151,40 @@ export class LiveValue extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    if (this.phase === 'error') return html`<span part="error" title=${this.live.error?.message ?? ''}>–</span>`;
-    if (this.text === '') {
-      return html`<span part="placeholder" aria-hidden="true"><slot>${sampleText(this.format, this.locale, this.currency, Date.now())}</slot></span>`;
-    }
-    return html`<span part="value">${this.text}</span>${this.announce
+    const inner =
+      this.phase === 'error'
+        ? html`<span part="error" title=${this.live.error?.message ?? ''}>–</span>`
+        : this.text === ''
+          ? html`<span part="placeholder" aria-hidden="true"><slot>${sampleText(this.format, this.locale, this.currency, Date.now())}</slot></span>`
+          : html`<span part="value">${this.text}</span>`;
+    return html`<span class="box">${inner}</span>${this.announce && this.text
         ? html`<span part="announcer" class="visually-hidden" role="status">${this.announcement}</span>`
         : ''}`;
+  }
+
+  /**
+   * The box keeps the widest it has been as its `min-width`: a value that loses a digit, an error
+   * or a shorter relative time leaves the words after it where they were (a value wider than
+   * the placeholder moves them once).
+   */
+  private readonly floor = new ResizeObserver(([e]) => {
+    (e.target as HTMLElement).style.minWidth = `${e.borderBoxSize[0].inlineSize}px`;
+  });
+
+  protected override firstUpdated(): void {
+    this.floor.observe(this.renderRoot.querySelector('.box')!);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // After a move: the box is there (the first time, firstUpdated observes it once rendered).
+    const box = this.renderRoot.querySelector('.box');
+    if (box) this.floor.observe(box);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.floor.disconnect();
   }
 
   protected override updated(): void {
@@ -148,9 +192,9 @@ export class LiveValue extends LitElement {
     this.changedNow = false;
     const el = this.renderRoot.querySelector('[part=value]');
     if (el && !matchMedia('(prefers-reduced-motion: reduce)').matches) {
-      const style = getComputedStyle(this);
-      el.animate([{ background: style.getPropertyValue('--live-highlight') || 'rgb(255 200 0 / 40%)' }, { background: 'transparent' }], {
-        duration: durationMs(style.getPropertyValue('--live-flash-duration')) ?? FLASH_MS,
+      el.animate([{ opacity: 1 }, { opacity: 0 }], {
+        pseudoElement: '::after',
+        duration: durationMs(getComputedStyle(this).getPropertyValue('--live-flash-duration')) ?? FLASH_MS,
         easing: 'ease-out',
       });
     }

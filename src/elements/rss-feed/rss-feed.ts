@@ -101,7 +101,7 @@ export class RssFeed extends LiveElement {
           const href = safeHttpUrl(item.link);
           const t = timeMs(item.published);
           const flash = this.isChanged(item.id);
-          return html`<li part=${flash ? 'item item-changed' : 'item'} class=${flash ? 'changed' : ''}>
+          return html`<li part=${flash ? 'item item-changed' : 'item'}>
             ${href
               ? html`<a part="link" href=${href} target="_blank" rel="noopener noreferrer">${item.title}</a>`
               : html`<span part="title" class="title">${item.title}</span>`}

@@ -1,10 +1,11 @@
 import { css } from 'lit';
 
 /*
- * A fixed table layout with one-line cells of a fixed height: columns keep their width and rows
- * their height whatever the data, so a live update moves nothing. Below 36em (the table is its
- * own size container) each service stacks into three lines: name and status, progress and
- * counts, message and time.
+ * A fixed table layout with one-line cells of a fixed height: columns keep their width, rows
+ * their height and every cell's text its start (a right-aligned count that gains a digit would
+ * move) whatever the data, so a live update moves nothing. Below 36em (the table is its own size
+ * container) each service stacks into three lines of two fixed columns: name and status, progress
+ * and counts, message and time.
  */
 export const serviceStatusStyles = css`
   :host {
@@ -23,7 +24,6 @@ export const serviceStatusStyles = css`
     padding: var(--service-status-cell-padding, 0.4em 0.75em);
     border-bottom: 1px solid var(--_border);
     text-align: start;
-    vertical-align: middle;
   }
   tbody :is(th, td) {
     white-space: nowrap;
@@ -47,9 +47,6 @@ export const serviceStatusStyles = css`
   thead th:nth-child(6) {
     width: 8em;
   }
-  .num {
-    text-align: end;
-  }
   .badge {
     display: inline-block;
     padding: 0.1em 0.6em;
@@ -58,7 +55,6 @@ export const serviceStatusStyles = css`
     font-weight: 600;
     color: var(--_badge, var(--_muted));
     border: 1px solid currentColor;
-    white-space: nowrap;
   }
   .badge[data-status='running'] {
     --_badge: var(--service-status-running, var(--_accent));
@@ -80,15 +76,16 @@ export const serviceStatusStyles = css`
     border-radius: 999px;
     overflow: hidden;
   }
+  /* Filled by a scale, not a width: the compositor runs its transition. */
   .progress > span {
     display: block;
     height: 100%;
     background: var(--_accent);
-    transition: width 0.3s ease-out;
+    transform-origin: 0;
   }
-  @media (prefers-reduced-motion: reduce) {
+  @media (prefers-reduced-motion: no-preference) {
     .progress > span {
-      transition: none;
+      transition: scale 0.3s ease-out;
     }
   }
   .message,
@@ -110,7 +107,7 @@ export const serviceStatusStyles = css`
     }
     tbody > tr {
       display: grid;
-      grid: auto-flow 1.75em / minmax(0, 1fr) auto;
+      grid: auto-flow 1.75em / minmax(0, 1fr) 9em;
       gap: 0 1em;
       align-items: center;
       padding: var(--service-status-cell-padding, 0.4em 0.75em);
@@ -119,6 +116,13 @@ export const serviceStatusStyles = css`
     tbody :is(th, td) {
       padding: 0;
       border: 0;
+    }
+    /* A row is a grid here: it draws its flash itself, not its cells. */
+    tr[part$='-changed']::after {
+      display: block;
+    }
+    tr[part$='-changed'] > ::after {
+      display: none;
     }
     .sk {
       --_head: 0px;

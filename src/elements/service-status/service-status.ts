@@ -148,7 +148,7 @@ export class ServiceStatus extends LiveElement {
           <th scope="col">Service</th>
           <th scope="col">Status</th>
           <th scope="col">Progress</th>
-          <th scope="col" class="num">Queued / processed</th>
+          <th scope="col">Queued / processed</th>
           <th scope="col">Message</th>
           <th scope="col">Updated</th>
         </tr>
@@ -160,7 +160,7 @@ export class ServiceStatus extends LiveElement {
             const flash = this.isChanged(k);
             const progress = typeof s.progress === 'number' && Number.isFinite(s.progress) ? Math.min(100, Math.max(0, s.progress)) : null;
             const t = timeMs(s.updatedAt);
-            return html`<tr part=${flash ? 'row row-changed' : 'row'} class=${flash ? 'changed' : ''} data-key=${k} data-status=${status}>
+            return html`<tr part=${flash ? 'row row-changed' : 'row'} data-key=${k} data-status=${status}>
               <th scope="row" part="name">${s.name}</th>
               <td><span part="badge" class="badge" data-status=${status}>${status}</span></td>
               <td>
@@ -174,11 +174,11 @@ export class ServiceStatus extends LiveElement {
                       aria-valuemax="100"
                       aria-valuenow=${progress ?? ''}
                       aria-valuetext=${progress === null ? 'in progress' : pct.format(progress / 100)}
-                      ><span part="progress-value" .style=${`width:${progress ?? 0}%`}></span
+                      ><span part="progress-value" .style=${`scale:${(progress ?? 0) / 100} 1`}></span
                     ></span>`
                   : ''}
               </td>
-              <td class="num" part="counts">
+              <td part="counts">
                 ${typeof s.queued === 'number' || typeof s.processed === 'number'
                   ? `${typeof s.queued === 'number' ? n.format(s.queued) : '–'} / ${typeof s.processed === 'number' ? n.format(s.processed) : '–'}`
                   : ''}

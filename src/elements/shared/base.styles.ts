@@ -49,7 +49,7 @@ export const baseStyles = css`
     padding: 0.75em;
     color: var(--_muted);
   }
-  .state[part~='error'] {
+  [part='error'] {
     color: var(--_danger);
   }
   .visually-hidden {
@@ -63,20 +63,33 @@ export const baseStyles = css`
   .sk {
     height: calc(var(--_head, 0px) + var(--rows) * var(--_row));
   }
-  .changed {
-    animation: live-flash var(--live-flash-duration, 1.5s) ease-out;
+  /* A changed row's or item's flash (its part then ends in -changed): a pseudo-element behind
+     its content (z-index -1 in the row's own stacking context) whose opacity fades, which the
+     compositor animates (no repaint or style recalculation per frame); none under reduced motion.
+     A table row's cells each draw it: the row's own would be laid out as one more cell. */
+  [part$='-changed'],
+  tr[part$='-changed'] > * {
+    position: relative;
+    z-index: 0;
+  }
+  @media (prefers-reduced-motion: no-preference) {
+    [part$='-changed']::after,
+    tr[part$='-changed'] > ::after {
+      content: '';
+      position: absolute;
+      inset: 0;
+      z-index: -1;
+      background: var(--_highlight);
+      opacity: 0;
+      animation: live-flash var(--live-flash-duration, 1.5s) ease-out;
+    }
+  }
+  tr[part$='-changed']::after {
+    display: none;
   }
   @keyframes live-flash {
     from {
-      background: var(--_highlight);
-    }
-    to {
-      background: transparent;
-    }
-  }
-  @media (prefers-reduced-motion: reduce) {
-    .changed {
-      animation: none;
+      opacity: 1;
     }
   }
 `;

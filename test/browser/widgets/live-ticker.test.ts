@@ -1,4 +1,4 @@
-import { expect, fixture, html, waitUntil } from '@open-wc/testing';
+import { expect, fixture, html, nextFrame, waitUntil } from '@open-wc/testing';
 import { emulateMedia, sendKeys, sendMouse, resetMouse } from '@web/test-runner-commands';
 import '../../../src/elements/live-source/live-source.js';
 import '../../../src/elements/live-ticker/live-ticker.js';
@@ -178,8 +178,28 @@ describe('<live-ticker>', () => {
       expect(text(ko, 'price')).to.deep.equal(['63.50']);
       expect(events.map((e) => e.detail.keys)).to.deep.equal([['KO']]);
       const flash = getComputedStyle(ko, '::after');
-      expect(flash.animationName).to.equal('live-ticker-flash');
+      expect(flash.animationName).to.equal('live-flash');
       expect(visibleItems(el)[0].getAttribute('part')).to.equal('item trade');
+    });
+
+    it('moves no item when a game kicks off, ends or is rescheduled, or a price loses digits', async () => {
+      const el = await ticker({ ...games, ...trades, BIG: { symbol: 'BIG', price: 12345.67, change: 1234.5, changePercent: 11.1 } }, 2400);
+      // The parts' floors are set by a ResizeObserver, after layout.
+      await nextFrame();
+      await nextFrame();
+      // Where every part of every item starts: text that moved is a layout shift on the host page.
+      const starts = () => visibleItems(el).flatMap((li) => [li, ...li.children].map((e) => Math.round(e.getBoundingClientRect().left)));
+      const before = starts();
+      el.applyEvents([
+        { topic: 'games', key: 'g1', op: 'patch', data: { status: 'live', period: 'Q1', clock: '15:00', away: { name: 'Detroit', abbr: 'DET', score: 7 } } },
+        { topic: 'games', key: 'g2', op: 'patch', data: { status: 'final', home: { name: 'Boston', abbr: 'BOS', score: 102 } } },
+        { topic: 'games', key: 'g3', op: 'patch', data: { status: 'scheduled', startsAt: '2026-12-09T20:45:00Z' } },
+        { topic: 'trades', key: 'BIG', op: 'patch', data: { price: 5.1, change: 0, changePercent: 0 } },
+      ]);
+      await el.updateComplete;
+      await nextFrame();
+      expect(text(visibleItems(el)[0], 'score')).to.deep.equal(['7', '0']);
+      expect(starts()).to.deep.equal(before);
     });
 
     it('announces a game that starts or ends, not price ticks', async () => {

@@ -1,4 +1,4 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, nextFrame } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import '../../../src/elements/live-source/live-source.js';
 import '../../../src/elements/live-value/live-value.js';
@@ -79,6 +79,22 @@ describe('<live-value>', () => {
       expect(Math.abs(el.getBoundingClientRect().width - before)).to.be.lessThan(1);
     });
 
+    it('never narrows: a value that loses digits leaves the words after it where they were', async () => {
+      const p = await fixture(html`<p style="font: 16px sans-serif; width: 600px">at <live-value locale="en-US" key="k">1,641,254</live-value> <b>gp</b> each</p>`);
+      const el = p.querySelector('live-value')!;
+      const after = () => p.querySelector('b')!.getBoundingClientRect().left;
+      await el.updateComplete;
+      const start = after();
+      for (const k of [1641299, 5, 12]) {
+        el.items = { k };
+        await el.updateComplete;
+        // The floor is set by a ResizeObserver, after layout.
+        await nextFrame();
+        await nextFrame();
+        expect(after(), String(k)).to.equal(start);
+      }
+    });
+
     it('without text content, is as wide as a typical value of its format', async () => {
       const el = await fixture<LiveValue>(html`<live-value locale="en-US" format="currency" style="font: 16px monospace"></live-value>`);
       const width = el.getBoundingClientRect().width;
@@ -96,12 +112,17 @@ describe('<live-value>', () => {
     it('flashes on a change (not on the first value) and fires live-change', async () => {
       const el = await valueOf(1);
       const span = () => el.shadowRoot!.querySelector('[part="value"]')!;
-      expect(span().getAnimations()).to.have.length(0);
+      expect(span().getAnimations({ subtree: true })).to.have.length(0);
       const events: LiveChangeEvent[] = [];
       el.addEventListener('live-change', (e) => events.push(e));
       el.items = { k: 2 };
       await el.updateComplete;
-      expect(span().getAnimations()).to.have.length(1);
+      const flashes = span().getAnimations({ subtree: true });
+      expect(flashes).to.have.length(1);
+      // The opacity of a pseudo-element behind the value: the compositor runs it, the text stays.
+      const effect = flashes[0].effect as KeyframeEffect;
+      expect(effect.pseudoElement).to.equal('::after');
+      expect(effect.getKeyframes().map((k) => k.opacity)).to.deep.equal(['1', '0']);
       expect(events.map((e) => e.detail.keys)).to.deep.equal([['k']]);
       // The same value again is no change.
       el.items = { k: 2 };
@@ -115,7 +136,7 @@ describe('<live-value>', () => {
       el.items = { k: 2 };
       await el.updateComplete;
       expect(shown(el)).to.equal('2');
-      expect(el.shadowRoot!.querySelector('[part="value"]')!.getAnimations()).to.have.length(0);
+      expect(el.shadowRoot!.querySelector('[part="value"]')!.getAnimations({ subtree: true })).to.have.length(0);
     });
   });
 

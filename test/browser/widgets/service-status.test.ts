@@ -141,8 +141,8 @@ describe('<service-status>', () => {
       const el = await ready();
       el.applyEvents([{ topic: 'services', key: 'db-1', op: 'patch', data: { status: 'running' } }]);
       await el.updateComplete;
-      expect(rows(el)[1].classList.contains('changed')).to.equal(true);
-      await waitUntil(() => !rows(el)[1].classList.contains('changed'), 'highlight never ended', { timeout: 4000 });
+      expect(rows(el)[1].getAttribute('part')).to.equal('row row-changed');
+      await waitUntil(() => rows(el)[1].getAttribute('part') === 'row', 'highlight never ended', { timeout: 4000 });
     });
   });
 
