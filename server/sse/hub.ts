@@ -109,41 +109,33 @@ export class ClientHub {
    */
   private async replay(client: SseClient, resumeFrom: string | null, snapshots: readonly Selector[]): Promise<void> {
     const { bus, config, metrics } = this;
-    const res = client.res;
-    const sliceChars = Math.max(16 * 1024, config.MAX_BUFFERED_BYTES >> 1);
-    if (resumeFrom === null) {
-      const last = await bus.lastId();
-      const head = [connectedFrame({ clientId: client.id, lastEventId: last ?? ORIGIN_ID }, config.RETRY_MS), ...(await this.snapshotFrames(snapshots))];
-      if (client.closed) return;
-      startStream(res);
-      if (!(await writeReplay(res, head, [], sliceChars, () => client.closed))) return;
-      this.goLive(client, last);
-      return;
+    /** Where the stream starts (`connected`), the events replayed after it, and the last id the client then has. */
+    let start: string;
+    let replayed: readonly Envelope[] = [];
+    let position: string | null;
+    let reset: ResetEvent | null = null;
+    const result = resumeFrom === null ? null : parseId(resumeFrom) ? await bus.readSince(resumeFrom, client.selectors) : ({ ok: false, reason: 'epoch' } as const);
+    if (resumeFrom !== null && result?.ok) {
+      start = resumeFrom;
+      replayed = result.events;
+      position = replayed.length > 0 ? replayed[replayed.length - 1].id : resumeFrom;
+    } else {
+      position = await bus.lastId();
+      start = position ?? ORIGIN_ID;
+      // The log cannot prove it holds everything after that position: say so, for every topic (a
+      // selection with a snapshot below has its state, but the events between its client's
+      // position and the snapshot are gone), and continue from the log's head.
+      if (result && !result.ok) reset = { topics: client.topics, reason: result.reason, lastEventId: start };
     }
-    const result = parseId(resumeFrom) ? await bus.readSince(resumeFrom, client.selectors) : ({ ok: false, reason: 'epoch' } as const);
-    if (client.closed) return;
-    if (result.ok) {
-      const head = [connectedFrame({ clientId: client.id, lastEventId: resumeFrom }, config.RETRY_MS), ...(await this.snapshotFrames(snapshots))];
-      if (client.closed) return;
-      startStream(res);
-      if (!(await writeReplay(res, head, result.events, sliceChars, () => client.closed))) return;
-      if (result.events.length > 0) metrics.eventsDelivered.inc(result.events.length);
-      this.goLive(client, result.events.length > 0 ? result.events[result.events.length - 1].id : resumeFrom);
-      return;
-    }
-    // The log cannot prove it holds everything after that position: say so, and continue from its
-    // head. Selections with a snapshot in this very request lost nothing: the reset names the others.
-    const last = await bus.lastId();
-    const head = connectedFrame({ clientId: client.id, lastEventId: last ?? ORIGIN_ID }, config.RETRY_MS);
-    const snapshotted = new Set(snapshots.map(formatSelector));
-    const lost = [...new Set(client.selectors.filter((s) => !snapshotted.has(formatSelector(s))).map((s) => s.topic))];
     const frames = await this.snapshotFrames(snapshots);
     if (client.closed) return;
-    startStream(res);
-    if (lost.length > 0) metrics.replayResets.inc();
-    const reset = lost.length > 0 ? [resetFrame({ topics: lost, reason: result.reason, lastEventId: last ?? ORIGIN_ID })] : [];
-    if (!(await writeReplay(res, [head, ...reset, ...frames], [], sliceChars, () => client.closed))) return;
-    this.goLive(client, last);
+    if (reset) metrics.replayResets.inc();
+    startStream(client.res);
+    const head = [connectedFrame({ clientId: client.id, lastEventId: start }, config.RETRY_MS), ...(reset ? [resetFrame(reset)] : []), ...frames];
+    const sliceChars = Math.max(16 * 1024, config.MAX_BUFFERED_BYTES >> 1);
+    if (!(await writeReplay(client.res, head, replayed, sliceChars, () => client.closed))) return;
+    if (replayed.length > 0) metrics.eventsDelivered.inc(replayed.length);
+    this.goLive(client, position);
   }
 
   /** The `snapshot` frames of `snapshots`, each read atomically with its position (in parallel). */

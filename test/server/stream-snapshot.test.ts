@@ -302,7 +302,7 @@ test('hammer on two relays sharing one Redis: streams on one, publishers on the 
 describe('stream snapshots: resets, authorization and limits', () => {
   const relay = (config: Partial<Config> = {}) => relayOn(undefined, config);
 
-  test('resuming from a position the log no longer holds: reset names only the topics without a snapshot in the request', async () => {
+  test('resuming from a position the log no longer holds: reset for every topic, then the snapshots, which stand at the head', async () => {
     const r = await relay({ HISTORY_SIZE: 5 });
     const first = await publish(r.url, [
       { topic: 'a', key: 'k', op: 'upsert', data: 0 },
@@ -312,21 +312,17 @@ describe('stream snapshots: resets, authorization and limits', () => {
     // More events than the log keeps (one by one: a batch larger than the log is refused).
     for (let i = 0; i < 10; i++) assert.equal((await publish(r.url, { topic: i % 2 ? 'a' : 'b', key: 'k', op: 'upsert', data: i + 1 })).status, 200);
     const head = (await r.ctx.bus.lastId())!;
-
-    const some = await open(r, { topics: 'a,b', lastEventId: stale, query: { snapshot: 'b' } });
-    await some.waitFor((f) => f.some((x) => x.event === 'snapshot'), 5000, 'the snapshot');
-    assert.deepEqual(some.frames.map((f) => f.event), ['connected', 'reset', 'snapshot']);
-    assert.deepEqual(some.frames[1].json, { topics: ['a'], reason: 'expired', lastEventId: head });
-    assert.deepEqual(snapshotsOf(some), [{ selector: 'b', lastEventId: head, items: { k: 9 } }]);
-
-    const all = await open(r, { topics: 'a,b', lastEventId: stale, query: { snapshot: 'a,b' } });
-    await all.waitFor((f) => f.filter((x) => x.event === 'snapshot').length === 2, 5000, 'both snapshots');
-    assert.deepEqual(all.frames.map((f) => f.event), ['connected', 'snapshot', 'snapshot'], 'nothing lost, so no reset');
-    assert.equal(all.frames[0].json.lastEventId, head);
-
-    const none = await open(r, { topics: 'a,b', lastEventId: stale });
-    await none.waitFor((f) => f.some((x) => x.event === 'reset'), 5000, 'the reset');
-    assert.deepEqual(none.frames[1].json.topics, ['a', 'b'], 'without snapshots, as before');
+    const s = await open(r, { topics: 'a,b', lastEventId: stale, query: { snapshot: 'b' } });
+    await s.waitFor((f) => f.some((x) => x.event === 'snapshot'), 5000, 'the snapshot');
+    // A client resuming there may have wanted the events in between (a leader tab taking over
+    // reports them): they are gone for `b` too, though its state comes whole.
+    assert.deepEqual(s.frames.map((f) => f.event), ['connected', 'reset', 'snapshot']);
+    assert.equal(s.frames[0].json.lastEventId, head);
+    assert.deepEqual(s.frames[1].json, { topics: ['a', 'b'], reason: 'expired', lastEventId: head });
+    assert.deepEqual(snapshotsOf(s), [{ selector: 'b', lastEventId: head, items: { k: 9 } }]);
+    const live = await publish(r.url, { topic: 'b', key: 'k', op: 'upsert', data: 11 });
+    await s.waitFor((f) => f.some((x) => x.id === live.body.ids[0]), 5000, 'the live event');
+    assert.deepEqual(replayed(s, 'b').items, { k: 11 });
   });
 
   test('a selection the token may not read gets no snapshot: the stream is refused as without snapshot=', async () => {
