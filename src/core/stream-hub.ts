@@ -6,6 +6,12 @@ import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js'
 import { TokenKeeper, type TokenOption, type Tokens } from './token.js';
 import { TopicSync } from './topic-sync.js';
 
+/**
+ * Most snapshots one stream request asks for: the relay's default MAX_SELECTORS, which bounds
+ * `snapshot=` (many keys under one whole topic make one selector of `topics=` but a snapshot each).
+ */
+const MAX_SNAPSHOTS = 100;
+
 /** Where the hub streams from. */
 export interface StreamHubOptions {
   relay: string;
@@ -258,11 +264,12 @@ export class StreamHub {
           this.connecting = this.wanted();
           return this.connecting;
         },
-        // Called right after `selectors`: every held selection still without its snapshot.
+        // Called right after `selectors`: the held selections still without their snapshot, as
+        // many as one request may ask for; the others are asked once this one has connected.
         snapshots: () => {
           const asked: string[] = [];
           for (const [s, h] of this.held) {
-            h.sync.asked = h.sync.needsSnapshot && !this.denied.has(s) && covers(this.connecting, s);
+            h.sync.asked = asked.length < MAX_SNAPSHOTS && h.sync.needsSnapshot && !this.denied.has(s) && covers(this.connecting, s);
             if (h.sync.asked) asked.push(s);
           }
           return asked;

@@ -1,4 +1,5 @@
 import { expect } from '@open-wc/testing';
+import { getConnection } from '../../src/core/index.js';
 import { closeTab, openTab, publish, relays, stats, uniqueTopic, waitFor } from './helpers.js';
 
 /*
@@ -47,4 +48,24 @@ describe('first data in the stream', () => {
       }
     });
   }
+
+  it('more selections than one stream request may ask snapshots for (the relay\'s MAX_SELECTORS): the rest come with the next one', async () => {
+    const { main } = await relays();
+    const topic = uniqueTopic('fd-many');
+    const keys = Array.from({ length: 130 }, (_, i) => `k${i}`);
+    await publish(main, keys.map((key, n) => ({ topic, key, op: 'upsert' as const, data: { n } })));
+    const conn = getConnection({ relay: main });
+    // One whole topic on the stream, a snapshot for it and for each of its 130 keys.
+    const subs = [topic, ...keys.map((k) => `${topic}/${k}`)].map((s) => conn.subscribe(s, () => {}));
+    try {
+      await waitFor('every selection ready', () => subs.every((s) => s.phase === 'ready'));
+      expect(subs[0].items.size).to.equal(130);
+      expect(subs.slice(1).map((s) => (s.items.get(`k${subs.indexOf(s) - 1}`) as { n: number }).n)).to.deep.equal(keys.map((_, n) => n));
+      const { topicRequests, snapshotReads } = await stats('main');
+      expect(topicRequests[topic]).to.equal(undefined);
+      expect(snapshotReads[topic], 'each selection\'s snapshot asked once').to.equal(131);
+    } finally {
+      for (const s of subs) s.release();
+    }
+  });
 });
