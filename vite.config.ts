@@ -110,6 +110,23 @@ function terserAfter(): Plugin {
   };
 }
 
+/**
+ * Vite writes a worker's URL in a library build as `new URL(new URL("w.js", import.meta.url).href,
+ * "" + import.meta.url)`: the inner URL is already absolute, so the outer one changes nothing.
+ * Folded to `new URL("w.js", import.meta.url)` in the kit's chunks (the same URL, ~15 B gzip less
+ * on every page: the kit chunk starts the SharedWorker).
+ */
+function foldWorkerUrl(): Plugin {
+  return {
+    name: 'live-elements:fold-worker-url',
+    generateBundle(_options, bundle) {
+      for (const out of Object.values(bundle)) {
+        if (out.type === 'chunk') out.code = out.code.replace(/new URL\(new URL\(("[^"]+"),import\.meta\.url\)\.href,""\+import\.meta\.url\)/g, 'new URL($1,import.meta.url)');
+      }
+    },
+  };
+}
+
 /** The short names, in order: letters no code in the kit uses as a property name, then `$a` … `$Z`, `$$a` … `$$Z`. */
 const LETTERS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'];
 const SHORT_NAMES = [...'bcfqvwzBEFGIJKLNPQRSUVWXYZ', ...LETTERS.map((c) => `$${c}`), ...LETTERS.map((c) => `$$${c}`)];
@@ -174,7 +191,7 @@ export default defineConfig(({ mode }): UserConfig => {
       ...common,
       // The minifier leaves template literals alone: Lit's own plugin minifies the markup of
       // `html` templates and the stylesheets of `css` ones (the widgets' indentation and comments).
-      plugins: [minifyHTML({ include: ['src/**/*.ts'], failOnError: true }) as unknown as Plugin, shortLitErrors(), mangleMembers(), terserAfter()],
+      plugins: [minifyHTML({ include: ['src/**/*.ts'], failOnError: true }) as unknown as Plugin, shortLitErrors(), mangleMembers(), terserAfter(), foldWorkerUrl()],
       // Chunks and the worker are found relative to the kit, wherever dist/ is served from.
       base: './',
       build: {

@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
 import { chromiumPath, kitMissing, mainThreadCost, median } from './browser.mjs';
@@ -21,11 +21,11 @@ const PAGES = ['/cms.html', '/'];
 const KIT_FILE = /\/(live-elements[^/]*\.js|connection-worker[^/]*\.js|chunks\/[^/]+\.js)(\?|$)/;
 
 /** Runs the host-page section; returns {skipped} when the kit or Chromium is missing. */
-export async function hostPage({ log, lighthouseRuns = 3, soakSeconds = 60, soakSpeed = 60 }) {
+export async function hostPage({ log, lighthouseRuns = 3, soakSeconds = 60, soakSpeed = 60, firstDataOnly = false, firstDataRuns = 3 }) {
   const missing = kitMissing(root);
   if (missing) return { skipped: missing };
   const result = { lighthouse: [], steady: [], firstData: [], soak: null };
-  const relay = await startServer('relay-simulated', { SIM_SPEED: '1' });
+  const relay = await startServer('relay-simulated', { SIM_SPEED: '1', DEMO: '1' });
   try {
     // The simulator backfills its history and publishes every feed's first state at start.
     await new Promise((r) => setTimeout(r, 2000));
@@ -38,16 +38,18 @@ export async function hostPage({ log, lighthouseRuns = 3, soakSeconds = 60, soak
     }
     const browser = await launchChromium();
     try {
-      for (const page of PAGES) {
+      for (const page of firstDataOnly ? [] : PAGES) {
         const row = await steadyState(browser, `${relay.url}${page}`);
         result.steady.push({ page, ...row });
         log(`  steady ${page}: visible ${row.visible.task.toFixed(1)} ms/s (CPU ${row.visible.cpu.toFixed(1)}), hidden ${row.hidden.task.toFixed(1)} ms/s (CPU ${row.hidden.cpu.toFixed(1)})`);
       }
       for (const page of PAGES) {
         for (const latencyMs of [0, 50]) {
-          const row = await firstData(browser, relay.url, page, latencyMs);
+          const row = await firstData(browser, relay.url, page, latencyMs, firstDataRuns);
           result.firstData.push({ page, latencyMs, ...row });
-          log(`  first data ${page}${latencyMs ? ` +${latencyMs} ms RTT` : ' loopback'}: ${Math.round(row.ms)} ms from the kit's start to every element's first data (median of ${row.runs.length}: ${row.runs.map(Math.round).join(', ')})`);
+          log(`  first data ${page}${latencyMs ? ` +${latencyMs} ms RTT` : ' loopback'}: ${Math.round(row.ms)} ms from the kit's start to every element's first data (median of ${row.runs.length}: ${row.runs.map(Math.round).join(', ')}; load ${loadAverage()})`);
+          const parts = Object.entries(row.parts).map(([what, ms]) => `${what} ${Math.round(ms)}`);
+          log(`    medians, ms after the kit's start: ${parts.join(', ')}`);
         }
       }
     } finally {
@@ -56,8 +58,13 @@ export async function hostPage({ log, lighthouseRuns = 3, soakSeconds = 60, soak
   } finally {
     await relay.stop();
   }
-  result.soak = await soak({ log, seconds: soakSeconds, speed: soakSpeed });
+  if (!firstDataOnly) result.soak = await soak({ log, seconds: soakSeconds, speed: soakSpeed });
   return result;
+}
+
+/** The 1-minute load average, which the figures on a shared machine go with. */
+function loadAverage() {
+  return loadavg()[0].toFixed(2);
 }
 
 /** Lighthouse on `url`, `runs` times; the median of each figure. */
@@ -191,14 +198,16 @@ async function delayingProxy(port, rttMs) {
 /**
  * Time to first data: from the kit's start (its loader running: a deferred script runs at
  * domInteractive, after its download) to the last element's phase=ready, in a fresh browser
- * context (nothing cached), three times; the median.
+ * context (nothing cached), `runs` times; the median. `parts` says where the time goes (medians,
+ * ms after the kit's start): the kit chunk's arrival, and each element kind's last first data.
  */
-async function firstData(browser, relayUrl, page, latencyMs) {
+async function firstData(browser, relayUrl, page, latencyMs, runs = 3) {
   const proxy = latencyMs ? await delayingProxy(Number(new URL(relayUrl).port), latencyMs) : null;
   const origin = proxy?.url ?? relayUrl;
-  const runs = [];
+  const totals = [];
+  const parts = [];
   try {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < runs; i++) {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       try {
         const tab = await ctx.newPage();
@@ -211,13 +220,21 @@ async function firstData(browser, relayUrl, page, latencyMs) {
         });
         await tab.goto(origin + page, { waitUntil: 'load' });
         await allReady(tab);
-        const ms = await tab.evaluate(() => {
-          const loader = performance.getEntriesByType('resource').find((e) => /\/live-elements\.js/.test(e.name));
+        const run = await tab.evaluate(() => {
+          const resources = performance.getEntriesByType('resource');
+          const loader = resources.find((e) => /\/live-elements\.js/.test(e.name));
+          const kit = resources.find((e) => /\/chunks\/kit-[^/]*\.js/.test(e.name));
           const nav = performance.getEntriesByType('navigation')[0];
           const start = Math.max(loader?.responseEnd ?? 0, nav.domInteractive);
-          return Math.max(...window.__readyAt.values()) - start;
+          const parts = { 'kit chunk in': (kit?.responseEnd ?? start) - start };
+          for (const [el, at] of window.__readyAt) {
+            const what = el.localName;
+            parts[what] = Math.max(parts[what] ?? 0, at - start);
+          }
+          return { ms: Math.max(...window.__readyAt.values()) - start, parts };
         });
-        runs.push(ms);
+        totals.push(run.ms);
+        parts.push(run.parts);
       } finally {
         await ctx.close();
       }
@@ -225,7 +242,8 @@ async function firstData(browser, relayUrl, page, latencyMs) {
   } finally {
     await proxy?.close();
   }
-  return { ms: median(runs), runs };
+  const names = [...new Set(parts.flatMap((p) => Object.keys(p)))];
+  return { ms: median(totals), runs: totals, parts: Object.fromEntries(names.map((n) => [n, median(parts.map((p) => p[n] ?? 0))])) };
 }
 
 /**
@@ -233,7 +251,7 @@ async function firstData(browser, relayUrl, page, latencyMs) {
  * the JS heap after a forced GC at the start and at the end, and the change between them.
  */
 async function soak({ log, seconds, speed }) {
-  const relay = await startServer('relay-simulated', { SIM_SPEED: String(speed) });
+  const relay = await startServer('relay-simulated', { SIM_SPEED: String(speed), DEMO: '1' });
   const browser = await launchChromium();
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -39,6 +39,8 @@ const { values: opts } = parseArgs({
     relays: { type: 'string', default: '3' },
     'lighthouse-runs': { type: 'string', default: '3' },
     soak: { type: 'string', default: '60' },
+    'first-data-only': { type: 'boolean', default: false },
+    'first-data-runs': { type: 'string', default: '3' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -62,6 +64,8 @@ if (opts.help) {
   --relays N          relay processes for --scale-out (3; each holds < ${PER_PROCESS_SOCKETS + 1000})
   --lighthouse-runs N host-page: Lighthouse runs per page and profile, the median is reported (3; 0 skips Lighthouse)
   --soak S            host-page: seconds of the heap soak, the simulator 60x faster (60: an hour)
+  --first-data-only   host-page: only the time to first data (no Lighthouse, steady state or soak)
+  --first-data-runs N host-page: fresh-context runs per page and latency for first data (3)
   --no-build          measure dist/ as it is instead of running the build first`);
   process.exit(0);
 }
@@ -146,7 +150,10 @@ try {
   }
   if (only.includes('host-page')) {
     log('\nhost page');
-    await section('hostPage', () => hostPage({ log, lighthouseRuns: opts['lighthouse-runs'] === '0' ? 0 : number('lighthouse-runs'), soakSeconds: number('soak') }));
+    const firstDataOnly = opts['first-data-only'];
+    await section('hostPage', () =>
+      hostPage({ log, lighthouseRuns: firstDataOnly || opts['lighthouse-runs'] === '0' ? 0 : number('lighthouse-runs'), soakSeconds: number('soak'), firstDataOnly, firstDataRuns: number('first-data-runs') }),
+    );
   }
   if (only.includes('browser')) {
     log('\nbrowser connections');

@@ -31,7 +31,6 @@ if (!kitChunk) {
   console.error('build: the kit chunk (dist/chunks/kit-*.js) is missing');
   process.exit(1);
 }
-await build({ root, configFile: join(root, 'vite.config.ts'), mode: 'loader', logLevel: 'warn', define: { __KIT_MODULE__: JSON.stringify(`./chunks/${kitChunk}`) } });
 // A page that loads the kit from another origin needs a same-origin copy of the SharedWorker
 // (`data-worker`): give it a stable name to copy. The worker is one self-contained file.
 const worker = readdirSync(join(dist, 'chunks')).find((f) => /^connection-worker-.*\.js$/.test(f));
@@ -39,6 +38,14 @@ if (!worker) {
   console.error('build: the SharedWorker chunk (dist/chunks/connection-worker-*.js) is missing');
   process.exit(1);
 }
+// The loader starts the worker while the kit loads: it names that script too.
+await build({
+  root,
+  configFile: join(root, 'vite.config.ts'),
+  mode: 'loader',
+  logLevel: 'warn',
+  define: { __KIT_MODULE__: JSON.stringify(`./chunks/${kitChunk}`), __WORKER_MODULE__: JSON.stringify(`./chunks/${worker}`) },
+});
 copyFileSync(join(dist, 'chunks', worker), join(dist, 'connection-worker.js'));
 // The relay sends these .gz/.br copies to browsers that accept them (server/routes/kit.ts).
 try {

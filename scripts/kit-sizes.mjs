@@ -73,18 +73,20 @@ export function measureKit(dist) {
   const sum = (set) => [...set].reduce((n, f) => n + gz.get(f), 0);
   // The loader, and the kit module it imports (named in it as `new URL("./chunks/kit-….js")`).
   const loader = 'live-elements.js';
-  const page0 = closure([loader, ...imports(dist, loader, true)]);
+  // The worker script the loader also names (it starts the SharedWorker early) runs in the worker, counted apart.
+  const isWorker = (f) => /^chunks\/connection-worker-/.test(f);
+  const page0 = closure([loader, ...imports(dist, loader, true).filter((f) => !isWorker(f))]);
   // What the kit loads with import(): the chart with uPlot, when a chart is on the page; the
   // stream code a tab runs itself (only without a usable SharedWorker); the token code (only when
   // a token is set). Anything else it loads lazily is paid by a page showing every element.
   const lazy = [...new Set([...page0].flatMap((f) => imports(dist, f, true)))];
   const isStream = (f) => /^chunks\/stream-links-/.test(f);
   const isToken = (f) => /^chunks\/token-/.test(f);
-  const ownChunk = (f) => isStream(f) || isChart(f) || isToken(f) || isValue(f) || isTicker(f);
+  const ownChunk = (f) => isStream(f) || isChart(f) || isToken(f) || isValue(f) || isTicker(f) || isWorker(f);
   const page = closure([...page0, ...lazy.filter((f) => !ownChunk(f))]);
   const fallback = closure(lazy.filter(isStream), page);
   const token = closure(lazy.filter(isToken), page);
-  const worker = [...gz.keys()].filter((f) => /^chunks\/connection-worker-/.test(f));
+  const worker = [...gz.keys()].filter(isWorker);
   const chart = closure([...gz.keys()].filter(isChart), page);
   const value = closure([...gz.keys()].filter(isValue), page);
   const ticker = closure([...gz.keys()].filter(isTicker), page);

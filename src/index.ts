@@ -8,19 +8,34 @@
  * module in `chunks/` beside it whose hashed name the build writes in here (`__KIT_MODULE__`), so
  * the kit arrives in one more round trip and is cached for good. The elements read `data-relay`, `data-worker` and `data-token` from this tag;
  * `data-relay` defaults to where the script came from (set on the tag here, so they find it).
+ *
+ * It also starts the SharedWorker that will carry the stream (when the page may use one and has
+ * no `data-token`), so that the worker's script downloads and runs while the kit does: the kit
+ * then connects to that same worker (same script, same name) instead of starting it only once its
+ * elements subscribe. Loader → {kit, worker} → stream: two round trips to the first data.
  */
-(() => {
-  // Imported by a server-side renderer (Node: no document), there is no tag to read and nothing to load.
-  if (typeof document != 'object') return;
+// Imported by a server-side renderer (Node: no document), there is no tag to read and nothing to load.
+if (typeof document == 'object') {
   const script =
     (document.currentScript as HTMLScriptElement | null) ??
     document.querySelector<HTMLScriptElement>('script[src*="live-elements"][data-relay]') ??
     document.querySelector<HTMLScriptElement>('script[src*="live-elements.js"]');
   const src = script?.src || location.href;
-  if (script && !script.dataset.relay) script.dataset.relay = new URL('.', src).href.replace(/\/$/, '');
+  const data = script?.dataset;
+  if (data && !data.relay) data.relay = new URL('.', src).href.replace(/\/$/, '');
   const kit = new URL(__KIT_MODULE__, src).href;
   import(/* @vite-ignore */ kit).catch((err: unknown) => console.error(`live-elements: could not load ${kit} (is it served with CORS?):`, err));
-})();
+  // An anonymous reader's worker (named as in src/core/links/worker-link.ts): a token's identity is
+  // a hash only the kit computes. Where no SharedWorker can start (none in this browser, a script
+  // from another origin) the constructor throws, and the kit finds its own way.
+  if (data && !data.token && data.worker != 'false') {
+    try {
+      new SharedWorker(data.worker || new URL(__WORKER_MODULE__, src), { type: 'module', name: 'live-elements#' });
+    } catch {}
+  }
+}
 
 /** The kit module's path relative to this file, set by `scripts/build.mjs` (`define`). */
 declare const __KIT_MODULE__: string;
+/** The SharedWorker script's path relative to this file, likewise. */
+declare const __WORKER_MODULE__: string;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
-import { parseSelectors, type Selector } from '../../src/core/wire.js';
+import { anySelectorMatches, formatSelector, parseSelectors, type Selector } from '../../src/core/wire.js';
 import { authorizeReader, readerOf } from '../auth/reader-auth.js';
 import type { RelayContext } from '../context.js';
 import { corsHeaders } from '../cors.js';
@@ -12,8 +12,11 @@ import { identityOf } from '../identity.js';
 export type StreamHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * `GET /v1/events?topics=a,b/key`: the SSE stream. Resumes after `Last-Event-ID` (header) or
- * `lastEventId` (query): replay, then live, with no gap and no duplicate between the two.
+ * `GET /v1/events?topics=a,b/key[&snapshot=a,b/key]`: the SSE stream. Resumes after `Last-Event-ID`
+ * (header) or `lastEventId` (query): replay, then live, with no gap and no duplicate between the
+ * two. `snapshot=` names selections the stream carries whose state the client needs: each gets a
+ * `snapshot` frame before any event (see `SnapshotEvent` in src/core/wire.ts), which spares the
+ * client a `GET /v1/topics` round trip per selection.
  *
  * A plain node:http handler doing CORS, reader auth and the stream itself: server.ts hands it
  * stream requests before Express sees them (app.ts mounts it too, for everything else that serves
@@ -54,6 +57,13 @@ async function openStream(ctx: RelayContext, req: IncomingMessage, res: ServerRe
     sendError(res, 400, 'too_many_selectors', `topics: ${selectors.length} selectors, more than ${config.MAX_SELECTORS} (MAX_SELECTORS); select whole topics instead of many keys, or open another stream`);
     return;
   }
+  const snapshots = snapshotSelections(query.snapshot, selectors, config.MAX_SELECTORS);
+  if ('code' in snapshots) {
+    sendError(res, 400, snapshots.code, snapshots.message);
+    return;
+  }
+  // A snapshot selection is covered by a stream selector, and a grant that covers that selector
+  // covers everything under it: authorizing the stream's selectors authorizes the snapshots.
   if (!(await authorizeReader(ctx, { req, res, query, route: '/v1/events', wanted: selectors }))) return;
 
   const identity = identityOf(req, config.TRUST_PROXY, config.IPV6_PREFIX_BITS);
@@ -68,7 +78,34 @@ async function openStream(ctx: RelayContext, req: IncomingMessage, res: ServerRe
     sendError(res, 429, 'too_many_clients', message);
     return;
   }
-  await clients.open(res, { identity, selectors, expiresAt: readerOf(req)?.expiresAt ?? null, resumeFrom: requestedPosition(req, query) });
+  await clients.open(res, { identity, selectors, snapshots, expiresAt: readerOf(req)?.expiresAt ?? null, resumeFrom: requestedPosition(req, query) });
+}
+
+/**
+ * The `snapshot=` selections (none when absent or empty), each covered by the stream's `topics=`,
+ * repeats dropped; or the 400 to answer. At most MAX_SELECTORS: each is a read of the bus when
+ * the stream opens.
+ */
+function snapshotSelections(param: unknown, selectors: readonly Selector[], max: number): Selector[] | { code: string; message: string } {
+  const bad = (message: string) => ({ code: 'bad_request', message: `snapshot: ${message}` });
+  if (param === undefined || param === '') return [];
+  if (typeof param !== 'string') return bad('give it once, as a comma-separated list of selectors: snapshot=prices,services/api-1');
+  let wanted: Selector[];
+  try {
+    wanted = parseSelectors(param);
+  } catch (err) {
+    return bad((err as Error).message);
+  }
+  const unique = new Map(wanted.map((s) => [formatSelector(s), s]));
+  if (unique.size > max) {
+    return { code: 'too_many_selectors', message: `snapshot: ${unique.size} selectors, more than ${max} (MAX_SELECTORS); ask fewer snapshots per stream request` };
+  }
+  for (const [text, s] of unique) {
+    if (!anySelectorMatches(selectors, s.topic, s.key)) {
+      return bad(`"${text}" is not among the stream's topics: ask a snapshot only of a selection that topics= carries (the selector itself, or under its whole topic)`);
+    }
+  }
+  return [...unique.values()];
 }
 
 /** The resume position: `Last-Event-ID` (what EventSource sends) wins over the `lastEventId` query. */

@@ -1,6 +1,6 @@
 import { SSE_EVENT } from '../../src/core/wire.js';
 import { envelopeJson } from '../bus/envelope-json.js';
-import type { ConnectedEvent, Envelope, ResetEvent, TimeoutEvent } from '../../src/core/wire.js';
+import type { ConnectedEvent, Envelope, ResetEvent, SnapshotEvent, TimeoutEvent } from '../../src/core/wire.js';
 
 /*
  * SSE frame text. Data is always one line of JSON (JSON.stringify escapes newlines), so a frame
@@ -16,6 +16,11 @@ export function changeFrame(env: Envelope): string {
 export function connectedFrame(body: ConnectedEvent, retryMs: number): string {
   const id = body.lastEventId === null ? '' : `id: ${body.lastEventId}\n`;
   return `retry: ${retryMs}\n${id}event: ${SSE_EVENT.connected}\ndata: ${JSON.stringify(body)}\n\n`;
+}
+
+/** A selection's state at a log position; no `id:`, as it does not move the stream's position. */
+export function snapshotFrame(body: SnapshotEvent): string {
+  return `event: ${SSE_EVENT.snapshot}\ndata: ${JSON.stringify(body)}\n\n`;
 }
 
 /** Tells the client its position is void for these topics; `id:` moves its resume position to the log's head. */

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { compareIds, ORIGIN_ID, parseId } from '../../src/core/wire.js';
+import { compareIds, formatSelector, ORIGIN_ID, parseId } from '../../src/core/wire.js';
 import type { Envelope, ResetEvent, Selector, TimeoutEvent } from '../../src/core/wire.js';
 import type { Bus } from '../bus/bus.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
-import { changeFrame, connectedFrame, HEARTBEAT_FRAME, resetFrame, timeoutFrame } from './frames.js';
+import { changeFrame, connectedFrame, HEARTBEAT_FRAME, resetFrame, snapshotFrame, timeoutFrame } from './frames.js';
 import { writeReplay } from './replay-writer.js';
 import { SseClient } from './sse-client.js';
 
@@ -21,6 +21,11 @@ export interface StreamRequest {
   readonly expiresAt: number | null;
   /** The id to resume after (`Last-Event-ID`), or null to start at the log's head. */
   readonly resumeFrom: string | null;
+  /**
+   * The selections to send a `snapshot` frame for (`snapshot=`), each covered by `selectors` and
+   * so authorized with them; at most MAX_SELECTORS, no two alike.
+   */
+  readonly snapshots?: readonly Selector[];
 }
 
 /**
@@ -74,9 +79,10 @@ export class ClientHub {
 
   /**
    * Opens a stream on `res` and keeps it until it closes: `connected`, the replay after
-   * `resumeFrom` (or `reset` when the log cannot prove it holds it all), then live events with no
-   * gap and no duplicate between the two. Rejects (the stream forgotten) when the bus cannot be read;
-   * the caller answers that error unless the headers are already sent.
+   * `resumeFrom` (or `reset` when the log cannot prove it holds it all) with the requested
+   * snapshots before it, then live events with no gap and no duplicate between the two. Rejects
+   * (the stream forgotten) when the bus cannot be read; the caller answers that error unless the
+   * headers are already sent.
    */
   async open(res: ServerResponse, request: StreamRequest): Promise<void> {
     // Subscribe first (the hub buffers into the client's pending batches), read the log second:
@@ -87,47 +93,56 @@ export class ClientHub {
     // A write racing a disconnect must not surface as an unhandled 'error'; 'close' cleans up.
     res.on('error', () => this.remove(client));
     try {
-      await this.replay(client, request.resumeFrom);
+      await this.replay(client, request.resumeFrom, request.snapshots ?? []);
     } catch (err) {
       this.remove(client);
       throw err;
     }
   }
 
-  private async replay(client: SseClient, resumeFrom: string | null): Promise<void> {
+  /**
+   * The stream's first frames and its switch to live. Every position is read after the client was
+   * subscribed: the stream's own (the log's head, or `resumeFrom` proven by the replay read), then
+   * each snapshot with its position, which is thus at or after the stream's. The stream carries
+   * every event after its own position, so every event after a snapshot's position reaches the
+   * client; those at or before it are in the snapshot already (the client applies them once).
+   */
+  private async replay(client: SseClient, resumeFrom: string | null, snapshots: readonly Selector[]): Promise<void> {
     const { bus, config, metrics } = this;
-    const res = client.res;
-    if (resumeFrom === null) {
-      const last = await bus.lastId();
-      if (client.closed) return;
-      startStream(res);
-      this.write(client, connectedFrame({ clientId: client.id, lastEventId: last ?? ORIGIN_ID }, config.RETRY_MS));
-      this.goLive(client, last);
-      return;
+    /** Where the stream starts (`connected`), the events replayed after it, and the last id the client then has. */
+    let start: string;
+    let replayed: readonly Envelope[] = [];
+    let position: string | null;
+    let reset: ResetEvent | null = null;
+    const result = resumeFrom === null ? null : parseId(resumeFrom) ? await bus.readSince(resumeFrom, client.selectors) : ({ ok: false, reason: 'epoch' } as const);
+    if (resumeFrom !== null && result?.ok) {
+      start = resumeFrom;
+      replayed = result.events;
+      position = replayed.length > 0 ? replayed[replayed.length - 1].id : resumeFrom;
+    } else {
+      position = await bus.lastId();
+      start = position ?? ORIGIN_ID;
+      // The log cannot prove it holds everything after that position: say so, for every topic (a
+      // selection with a snapshot below has its state, but the events between its client's
+      // position and the snapshot are gone), and continue from the log's head.
+      if (result && !result.ok) reset = { topics: client.topics, reason: result.reason, lastEventId: start };
     }
-    const result = parseId(resumeFrom) ? await bus.readSince(resumeFrom, client.selectors) : ({ ok: false, reason: 'epoch' } as const);
+    const frames = await this.snapshotFrames(snapshots);
     if (client.closed) return;
-    if (result.ok) {
-      startStream(res);
-      const connected = connectedFrame({ clientId: client.id, lastEventId: resumeFrom }, config.RETRY_MS);
-      const sliceChars = Math.max(16 * 1024, config.MAX_BUFFERED_BYTES >> 1);
-      if (!(await writeReplay(res, connected, result.events, sliceChars, () => client.closed))) return;
-      if (result.events.length > 0) metrics.eventsDelivered.inc(result.events.length);
-      this.goLive(client, result.events.length > 0 ? result.events[result.events.length - 1].id : resumeFrom);
-      return;
-    }
-    // The log cannot prove it holds everything after that position: say so, and continue from its head.
-    const last = await bus.lastId();
-    if (client.closed) return;
-    const head = last ?? ORIGIN_ID;
-    metrics.replayResets.inc();
-    startStream(res);
-    this.write(
-      client,
-      connectedFrame({ clientId: client.id, lastEventId: head }, config.RETRY_MS) +
-        resetFrame({ topics: client.topics, reason: result.reason, lastEventId: head }),
-    );
-    this.goLive(client, last);
+    if (reset) metrics.replayResets.inc();
+    startStream(client.res);
+    const head = [connectedFrame({ clientId: client.id, lastEventId: start }, config.RETRY_MS), ...(reset ? [resetFrame(reset)] : []), ...frames];
+    const sliceChars = Math.max(16 * 1024, config.MAX_BUFFERED_BYTES >> 1);
+    if (!(await writeReplay(client.res, head, replayed, sliceChars, () => client.closed))) return;
+    if (replayed.length > 0) metrics.eventsDelivered.inc(replayed.length);
+    this.goLive(client, position);
+  }
+
+  /** The `snapshot` frames of `snapshots`, each read atomically with its position (in parallel). */
+  private async snapshotFrames(snapshots: readonly Selector[]): Promise<string[]> {
+    if (snapshots.length === 0) return [];
+    const read = await Promise.all(snapshots.map((s) => this.bus.snapshot(s.topic, s.key === undefined ? undefined : [s.key])));
+    return read.map((snap, i) => snapshotFrame({ selector: formatSelector(snapshots[i]), lastEventId: snap.lastEventId, items: snap.items }));
   }
 
   /** Starts delivering to `client` (into its pending buffer until {@link goLive}) and arms its lifetime. */

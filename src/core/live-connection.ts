@@ -13,7 +13,8 @@ interface TokenHolder {
 }
 
 /** A page without a token: it never loads the token code (JWT claims, refresh, identity hash). */
-const NO_TOKEN: Tokens = { value: null, renewable: false, refreshAt: null, get: () => Promise.resolve(null), refresh: () => Promise.resolve(null) };
+const none = () => Promise.resolve(null);
+const NO_TOKEN: Tokens = { value: null, renewable: false, refreshAt: null, get: none, refresh: none };
 
 /** Where a page's connection goes. */
 export interface ConnectionOptions extends Pick<LinkOptions, 'relay' | 'worker' | 'heartbeatMs'> {
@@ -167,8 +168,8 @@ export class LiveConnection {
   private openLinkOnce(): void {
     if (this.link || this.opening || this.closed) return;
     const open = ({ keeper, identityOf }: TokenHolder) => {
-      const { relay, worker, heartbeatMs } = this.options;
-      this.link = openLink({ relay, worker, heartbeatMs, tokens: keeper, identity: identityOf(keeper.value) }, (m) => this.receive(m));
+      // The relay, worker and heartbeat as given (the token option rides along unread: the links take `tokens`).
+      this.link = openLink({ ...this.options, tokens: keeper, identity: identityOf(keeper.value) }, (m) => this.receive(m));
       if (this.syncs.size > 0) this.link.subscribe([...this.syncs.keys()]);
     };
     const held = this.holder;
@@ -209,10 +210,7 @@ export class LiveConnection {
         return;
       case 'resync':
         for (const entry of this.syncs.values()) entry.resync = true;
-        return;
-      case 'token':
-      case 'ping':
-        return;
+      // `token` and `ping` are the worker link's own business.
     }
   }
 

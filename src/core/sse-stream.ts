@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { SSE_EVENT, type ConnectedEvent, type Envelope, type ErrorBody, type ResetEvent, type TimeoutEvent } from './wire.js';
+import { SSE_EVENT, type ConnectedEvent, type Envelope, type ErrorBody, type ResetEvent, type SnapshotEvent, type TimeoutEvent } from './wire.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { ConnectionState, ConnectionStatus, LiveError } from './status.js';
 import { TokenKeeper, type TokenOption, type Tokens } from './token.js';
@@ -16,6 +16,12 @@ export interface SseStreamOptions {
   token?: TokenOption | Tokens;
   /** The selectors to stream, read at every (re)connection. */
   selectors: () => readonly string[];
+  /**
+   * The selections whose snapshots the relay should send in the stream's first frames
+   * (`snapshot=`; each one among `selectors` or under a whole topic there), read at every
+   * (re)connection right after `selectors`. Omitted: none.
+   */
+  snapshots?: () => readonly string[];
   /** Resume after this id (null: start at the log's head). Updated by every frame that carries an id. */
   lastEventId?: string | null;
   /** The relay's heartbeat interval; silence longer than 2.5 of them means the connection is dead. Default 15000. */
@@ -29,6 +35,8 @@ export interface SseStreamHandlers {
   /** The change events of one network chunk, in id order (one call per chunk, not per event). */
   onEvents(events: Envelope[]): void;
   onReset(event: ResetEvent): void;
+  /** A selection's snapshot, one per selection the request named in `snapshot=`, before its events. */
+  onSnapshot?(event: SnapshotEvent): void;
   onStatus(status: ConnectionStatus): void;
   /**
    * The relay refused these selectors (403 naming them) and streams nothing for them: they must
@@ -191,8 +199,9 @@ export class SseStream {
     });
   }
 
-  private url(selectors: readonly string[]): string {
-    return `${this.options.relay.replace(/\/+$/, '')}/v1/events?topics=${selectors.map(encodeURIComponent).join(',')}`;
+  private url(selectors: readonly string[], snapshots: readonly string[]): string {
+    const list = (s: readonly string[]) => s.map(encodeURIComponent).join(',');
+    return `${this.options.relay.replace(/\/+$/, '')}/v1/events?topics=${list(selectors)}${snapshots.length > 0 ? `&snapshot=${list(snapshots)}` : ''}`;
   }
 
   /**
@@ -246,7 +255,7 @@ export class SseStream {
       if (token) headers.Authorization = `Bearer ${token}`;
       feedWatchdog();
       const asked = this.options.selectors();
-      const res = await fetch(this.url(asked), { headers, signal: abort.signal, cache: 'no-store', credentials: 'omit' });
+      const res = await fetch(this.url(asked, this.options.snapshots?.() ?? []), { headers, signal: abort.signal, cache: 'no-store', credentials: 'omit' });
       if (!res.ok || !res.body) {
         const { error, selectors } = await errorOf(res, this.tokens.renewable && this.refused);
         if (res.status === 401 && this.tokens.renewable && !this.refused) {
@@ -290,6 +299,8 @@ export class SseStream {
             this.armRenewal();
             this.setStatus({ status: 'open', attempts: 0, error: null });
             this.handlers.onConnected(JSON.parse(msg.data) as ConnectedEvent);
+          } else if (msg.event === SSE_EVENT.snapshot) {
+            this.handlers.onSnapshot?.(JSON.parse(msg.data) as SnapshotEvent);
           } else if (msg.event === SSE_EVENT.reset) {
             this.handlers.onReset(JSON.parse(msg.data) as ResetEvent);
           } else if (msg.event === SSE_EVENT.timeout) {

@@ -6,6 +6,12 @@ import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js'
 import { TokenKeeper, type TokenOption, type Tokens } from './token.js';
 import { TopicSync } from './topic-sync.js';
 
+/**
+ * Most snapshots one stream request asks for: the relay's default MAX_SELECTORS, which bounds
+ * `snapshot=` (many keys under one whole topic make one selector of `topics=` but a snapshot each).
+ */
+const MAX_SNAPSHOTS = 100;
+
 /** Where the hub streams from. */
 export interface StreamHubOptions {
   relay: string;
@@ -14,8 +20,8 @@ export interface StreamHubOptions {
   heartbeatMs?: number;
   /**
    * The stream position the clients' copies stand at (a new leader tab passes the last one its
-   * tabs saw): the stream resumes from it, and the events between it and each snapshot are sent
-   * with the snapshot, so nobody misses one.
+   * tabs saw): the stream resumes from it, and the events between it and each snapshot are
+   * reported with the snapshot, so nobody misses one.
    */
   lastEventId?: string | null;
   backoff?: Partial<BackoffOptions>;
@@ -43,10 +49,12 @@ interface Held {
  * or the elements of one page), and the state of every selection they show: each selection's
  * snapshot is read once for all of them, and each client gets `sync` messages with what changed.
  *
- * The stream carries the union of every client's selectors. When that union changes it reconnects
- * resuming after the last id it saw, so the other selections lose and double nothing. A selection's
- * snapshot is read only once a stream that includes it is connected: the snapshot plus the events
- * after its id is the complete history (see {@link TopicSync}).
+ * The stream carries the union of every client's selectors, and its request names the selections
+ * that need a snapshot (new ones, and those a `reset` voided): the relay sends each one's snapshot
+ * in the stream's first frames, read after the stream subscribed, so the snapshot plus the events
+ * after its id is the complete history (see {@link TopicSync}) at no extra round trip. When the
+ * union changes, or a selection needs a snapshot the connected stream did not bring, it reconnects
+ * resuming after the last id it saw, so the other selections lose and double nothing.
  */
 export class StreamHub {
   private readonly clients = new Map<HubClient, Set<string>>();
@@ -55,9 +63,8 @@ export class StreamHub {
   private flushQueued = false;
   private readonly tokens: Tokens;
   private stream: SseStream | null = null;
-  /** Selectors of the latest connection attempt, and of the latest one that connected. */
+  /** Selectors of the latest connection attempt. */
   private connecting: string[] = [];
-  private live: string[] | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   private lastStatus: ConnectionStatus = IDLE_STATUS;
@@ -74,11 +81,6 @@ export class StreamHub {
   /** The stream's status (`closed` while nobody subscribes). */
   get status(): ConnectionStatus {
     return this.lastStatus;
-  }
-
-  /** True when `selector` rides on the connected stream (a snapshot read now misses nothing). */
-  private isCovered(selector: string): boolean {
-    return this.live !== null && this.live === this.connecting && covers(this.live, selector);
   }
 
   /**
@@ -100,7 +102,7 @@ export class StreamHub {
     return {
       subscribe: (selectors) => {
         if (!current()) return;
-        let uncovered = false;
+        let unasked = false;
         for (const s of selectors) {
           if (mine.has(s)) continue;
           let h = this.held.get(s);
@@ -112,7 +114,7 @@ export class StreamHub {
               client.deliver({ t: 'sync', selector: s, phase: 'error', error: { code: 'bad_selector', message: (err as Error).message }, full: true, reset: false, set: [], del: [], events: [], at: null });
               continue;
             }
-            h = { sync: new TopicSync(s, this.options.relay, this.tokens, () => this.markDirty(h!), this.from), selector, clients: new Set() };
+            h = { sync: new TopicSync(s, () => this.markDirty(h!), this.from), selector, clients: new Set() };
             this.held.set(s, h);
             const refused = this.denied.get(s);
             if (refused) h.sync.onStreamError(refusal(s, refused), true);
@@ -122,10 +124,9 @@ export class StreamHub {
           h.clients.add(client);
           const state = this.stateOf(s);
           if (state) client.deliver(state);
-          if (this.isCovered(s)) h.sync.onCovered();
-          else if (!this.denied.has(s)) uncovered = true;
+          if (this.unasked(h)) unasked = true;
         }
-        if (uncovered) this.settle();
+        if (unasked) this.settle();
       },
       unsubscribe: (selectors) => {
         if (!current()) return;
@@ -143,7 +144,7 @@ export class StreamHub {
     };
   }
 
-  /** Stops the stream, the snapshot reads, and forgets every client. */
+  /** Stops the stream and forgets every client. */
   close(): void {
     this.closed = true;
     if (this.settleTimer) clearTimeout(this.settleTimer);
@@ -200,6 +201,18 @@ export class StreamHub {
     return all.filter((s) => wholeTopics.includes(s) || !covers(wholeTopics, s)).sort();
   }
 
+  /** True when `h` needs a snapshot that no stream request asked for yet (it takes a new one). */
+  private unasked(h: Held): boolean {
+    return h.sync.needsSnapshot && !h.sync.asked && !this.denied.has(h.sync.key);
+  }
+
+  /** True when the stream must reconnect: for another union of selectors, or for snapshots. */
+  private outdated(): boolean {
+    if (!sameList(this.wanted(), this.connecting)) return true;
+    for (const h of this.held.values()) if (this.unasked(h)) return true;
+    return false;
+  }
+
   private settle(): void {
     if (this.settleTimer || this.closed) return;
     this.settleTimer = setTimeout(() => {
@@ -227,7 +240,6 @@ export class StreamHub {
         // Idle: the next subscriber reads fresh snapshots, so the old position is of no use.
         this.stream.close();
         this.stream = null;
-        this.live = null;
         this.connecting = [];
       }
       return;
@@ -237,7 +249,7 @@ export class StreamHub {
       this.stream.start();
       return;
     }
-    if (!sameList(wanted, this.connecting)) this.stream.restart();
+    if (this.outdated()) this.stream.restart();
   }
 
   private openStream(): SseStream {
@@ -252,16 +264,28 @@ export class StreamHub {
           this.connecting = this.wanted();
           return this.connecting;
         },
+        // Called right after `selectors`: the held selections still without their snapshot, as
+        // many as one request may ask for; the others are asked once this one has connected.
+        snapshots: () => {
+          const asked: string[] = [];
+          for (const [s, h] of this.held) {
+            h.sync.asked = asked.length < MAX_SNAPSHOTS && h.sync.needsSnapshot && !this.denied.has(s) && covers(this.connecting, s);
+            if (h.sync.asked) asked.push(s);
+          }
+          return asked;
+        },
       },
       {
         onConnected: () => {
           if (this.stream !== stream) return;
-          this.live = this.connecting;
           // Selections added from now on start from their snapshots.
           this.from = null;
-          for (const [s, h] of this.held) if (covers(this.live, s)) h.sync.onCovered();
           // Subscriptions that changed while this attempt was in flight need one more round.
-          if (!sameList(this.wanted(), this.connecting)) this.settle();
+          if (this.outdated()) this.settle();
+        },
+        onSnapshot: (snapshot) => {
+          if (this.stream !== stream) return;
+          this.held.get(snapshot.selector)?.sync.onSnapshot(snapshot);
         },
         onEvents: (events) => {
           if (this.stream !== stream) return;
@@ -273,6 +297,8 @@ export class StreamHub {
         onReset: (event) => {
           if (this.stream !== stream) return;
           for (const h of this.held.values()) if (event.topics.includes(h.selector.topic)) h.sync.onReset();
+          // Snapshots asked with this request follow the reset; the others take a new request.
+          if (this.outdated()) this.settle();
         },
         onDenied: (selectors, error) => {
           if (this.stream !== stream) return;

@@ -1,8 +1,6 @@
-import { applyEvent, compareIds, parseSelector, ORIGIN_ID, type Envelope, type ErrorBody, type Selector, type TopicSnapshot } from './wire.js';
-import { backoffDelay } from './backoff.js';
+import { applyEvent, compareIds, parseSelector, ORIGIN_ID, type Envelope, type Selector, type SnapshotEvent } from './wire.js';
 import { LIST_LIMIT } from './wire-rules.js';
 import type { LiveError } from './status.js';
-import type { Tokens } from './token.js';
 
 /** Loading until the first snapshot is in, then ready; error when the relay refused the topic. */
 export type SyncPhase = 'loading' | 'ready' | 'error';
@@ -22,8 +20,9 @@ export interface SyncBatch {
 /**
  * The state of one selector in one stream hub (the SharedWorker, the leader tab, or a page that
  * streams alone), shared by every page showing it: the snapshot, then every event after the
- * snapshot's id, each applied once. Events that arrive before the snapshot answer are buffered and replayed on
- * top of it, so nothing is lost or applied twice.
+ * snapshot's id, each applied once. The snapshot comes in the stream's first frames (the hub asks
+ * for it with the stream request, see {@link needsSnapshot}); events that arrive before it are
+ * buffered and replayed on top of it, so nothing is lost or applied twice.
  */
 export class TopicSync {
   readonly selector: Selector;
@@ -31,6 +30,8 @@ export class TopicSync {
   readonly items = new Map<string, unknown>();
   phase: SyncPhase = 'loading';
   error: LiveError | null = null;
+  /** True when the stream request being made asks for this selection's snapshot (set by the hub). */
+  asked = false;
   /** Id of the last event applied (or the snapshot's position). */
   private lastId: string | null = null;
   /**
@@ -42,10 +43,8 @@ export class TopicSync {
   private reported: string | null;
   /** Non-null while a snapshot is awaited: the events to replay on top of it. */
   private buffer: Envelope[] | null = [];
-  private covered = false;
-  private fetching = 0;
-  private failures = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** A reset came while a position was held: the next snapshot replaces the state as a reset. */
+  private lost = false;
   private disposed = false;
   private pendingEvents: Envelope[] = [];
   private pendingKeys = new Set<string>();
@@ -55,8 +54,6 @@ export class TopicSync {
 
   constructor(
     readonly key: string,
-    private readonly relay: string,
-    private readonly tokens: Tokens,
     /** Called when this sync has something to report; the owner batches and calls {@link takeBatch}. */
     private readonly markDirty: (sync: TopicSync) => void,
     from: string | null = null,
@@ -70,11 +67,9 @@ export class TopicSync {
     return this.reported;
   }
 
-  /** The stream now carries this selector: read the snapshot (once). */
-  onCovered(): void {
-    if (this.covered || this.disposed) return;
-    this.covered = true;
-    void this.readSnapshot(false);
+  /** True until the first snapshot is in, and again after a reset until the next one is. */
+  get needsSnapshot(): boolean {
+    return this.buffer !== null && !this.disposed;
   }
 
   /**
@@ -97,12 +92,42 @@ export class TopicSync {
     for (const e of events) this.take(e);
   }
 
-  /** The relay lost our position: buffer from now on and re-read the snapshot. */
+  /**
+   * The relay lost the stream's position for this topic: buffer from now on until a new snapshot.
+   * One asked for in the request that brought the reset is still to come after it; otherwise the
+   * hub asks for one with its next stream request.
+   */
   onReset(): void {
     if (this.disposed) return;
     this.buffer ??= [];
-    if (!this.covered) return; // the first snapshot is still to come anyway
-    void this.readSnapshot(true);
+    // Without a position (the first snapshot is still to come) there is nothing to lose.
+    if (this.reported !== null) this.lost = true;
+  }
+
+  /**
+   * The selection's snapshot from the stream: it replaces the state, and the buffered events after
+   * its position are applied on it. Ignored unless one is awaited.
+   */
+  onSnapshot(snapshot: SnapshotEvent): void {
+    if (!this.needsSnapshot) return;
+    this.asked = false;
+    this.error = null;
+    const before = new Set(this.items.keys());
+    this.items.clear();
+    for (const [k, v] of Object.entries(snapshot.items)) this.items.set(k, v);
+    for (const k of before) this.pendingKeys.add(k);
+    for (const k of this.items.keys()) this.pendingKeys.add(k);
+    this.lastId = snapshot.lastEventId ?? ORIGIN_ID;
+    // After a loss (reset) the events in between are gone: report from the snapshot on.
+    if (this.reported === null || this.lost) this.reported = this.lastId;
+    const buffered = this.buffer ?? [];
+    this.buffer = null;
+    this.phase = 'ready';
+    this.pendingReset ||= this.lost;
+    this.lost = false;
+    this.pendingSnapshot = true;
+    this.dirty();
+    for (const e of buffered) this.take(e);
   }
 
   /** The batch gathered since the last call, or null when there is nothing new. */
@@ -117,10 +142,9 @@ export class TopicSync {
     return batch;
   }
 
-  /** Stops timers and ignores answers still on the way. */
+  /** Ignores whatever still arrives for it. */
   dispose(): void {
     this.disposed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   /** Reports an event not reported yet, and applies it when the state does not hold it yet. */
@@ -140,80 +164,5 @@ export class TopicSync {
   private dirty(): void {
     this.pendingAny = true;
     this.markDirty(this);
-  }
-
-  private snapshotUrl(): string {
-    const base = `${this.relay.replace(/\/+$/, '')}/v1/topics/${encodeURIComponent(this.selector.topic)}`;
-    return this.selector.key === undefined ? base : `${base}?keys=${encodeURIComponent(this.selector.key)}`;
-  }
-
-  private async readSnapshot(isReset: boolean, renewed = false): Promise<void> {
-    if (this.retryTimer) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = null;
-    }
-    // A newer request supersedes an older one still on the way (a reset during the first read).
-    const ticket = ++this.fetching;
-    let snapshot: TopicSnapshot;
-    try {
-      const headers: Record<string, string> = { Accept: 'application/json' };
-      let token: string | null;
-      try {
-        token = await this.tokens.get();
-      } catch (err) {
-        return this.fail(ticket, { code: 'token_failed', message: (err as Error).message });
-      }
-      if (token) headers.Authorization = `Bearer ${token}`;
-      const res = await fetch(this.snapshotUrl(), { headers, cache: 'no-store', credentials: 'omit' });
-      if (res.status === 401 && this.tokens.renewable && !renewed) {
-        // A stale token: once more with a fresh one.
-        await this.tokens.refresh().catch(() => {});
-        if (ticket === this.fetching) return this.readSnapshot(isReset, true);
-        return;
-      }
-      if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
-        const error = {
-          code: body?.error?.code ?? `http_${res.status}`,
-          message: `reading the snapshot of "${this.key}" failed with ${res.status}: ${body?.error?.message ?? res.statusText}`,
-        };
-        if (res.status === 401 || res.status === 403 || res.status === 404) return this.fail(ticket, error);
-        throw Object.assign(new Error(error.message), { live: error });
-      }
-      snapshot = (await res.json()) as TopicSnapshot;
-    } catch (err) {
-      if (ticket !== this.fetching || this.disposed) return;
-      const e = err as Error & { live?: LiveError };
-      this.error = e.live ?? { code: 'network', message: `cannot read the snapshot of "${this.key}" from ${this.relay}: ${e.message}` };
-      this.failures++;
-      this.retryTimer = setTimeout(() => void this.readSnapshot(isReset), backoffDelay(this.failures, 1000, 30_000) + 250);
-      this.dirty();
-      return;
-    }
-    if (ticket !== this.fetching || this.disposed) return;
-    this.failures = 0;
-    this.error = null;
-    const before = new Set(this.items.keys());
-    this.items.clear();
-    for (const [k, v] of Object.entries(snapshot.items)) this.items.set(k, v);
-    for (const k of before) this.pendingKeys.add(k);
-    for (const k of this.items.keys()) this.pendingKeys.add(k);
-    this.lastId = snapshot.lastEventId ?? ORIGIN_ID;
-    // After a loss (reset) the events in between are gone: report from the snapshot on.
-    if (this.reported === null || isReset) this.reported = this.lastId;
-    const buffered = this.buffer ?? [];
-    this.buffer = null;
-    this.phase = 'ready';
-    this.pendingReset ||= isReset;
-    this.pendingSnapshot = true;
-    this.dirty();
-    for (const e of buffered) this.take(e);
-  }
-
-  private fail(ticket: number, error: LiveError): void {
-    if (ticket !== this.fetching || this.disposed) return;
-    this.phase = 'error';
-    this.error = error;
-    this.dirty();
   }
 }

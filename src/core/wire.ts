@@ -45,6 +45,7 @@ export const ORIGIN_ID = '0-0';
 export const SSE_EVENT = {
   connected: 'connected',
   change: 'change',
+  snapshot: 'snapshot',
   reset: 'reset',
   timeout: 'timeout',
 } as const;
@@ -56,7 +57,28 @@ export interface ConnectedEvent {
   lastEventId: string | null;
 }
 
-/** `event: reset`: the relay cannot prove the client missed nothing for these topics; re-read their snapshots. */
+/**
+ * `event: snapshot`: the state of one selection the stream request named in `snapshot=` (a
+ * comma-separated subset of the selections its `topics=` carry: each one a listed selector or
+ * under a listed whole topic). The relay sends one per named selection right after `connected`
+ * (and `reset`, if any), before any `change` frame: the items and the log position they stand at,
+ * read together (atomically) and after the stream was already subscribed to live events. The
+ * stream goes on with every event after its own position (`connected.lastEventId`); those at or
+ * before a snapshot's `lastEventId` are already in that snapshot, so a client applies on it only
+ * the events after it. No `id:` field: a snapshot does not move the stream's resume position.
+ */
+export interface SnapshotEvent {
+  /** The selection, as named in `snapshot=` (`topic` or `topic/key`). */
+  selector: string;
+  /** Id of the last log event the items include (`null`: the log is empty). */
+  lastEventId: string | null;
+  items: Record<string, unknown>;
+}
+
+/**
+ * `event: reset`: the relay cannot prove the client missed nothing for these topics; read their
+ * snapshots again (the kit reconnects, resuming after `lastEventId`, with them in `snapshot=`).
+ */
 export interface ResetEvent {
   topics: string[];
   reason: 'expired' | 'epoch';

@@ -1,3 +1,4 @@
+import type { LiveConnection, LiveSubscription } from '../../src/core/index.js';
 import type { EventInput } from '../../src/core/wire.js';
 import { waitUntil } from '../helpers/wait.js';
 import { publishOrThrow } from '../helpers/publish.mjs';
@@ -47,7 +48,7 @@ export async function startRelay(name: RelayName): Promise<void> {
   await fetch(`/__relay/${name}/start`, { method: 'POST' });
 }
 
-export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string; readersRefused: number; snapshotReads: Record<string, number> }> {
+export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string; readersRefused: number; snapshotReads: Record<string, number>; topicRequests: Record<string, number> }> {
   return (await fetch(`/__relay/${name}/stats`)).json();
 }
 
@@ -77,4 +78,32 @@ export const commandsWork = engine === 'chromium';
 /** `it` for a test that needs the browser controls above: registered in Chromium only. */
 export function itInChromium(title: string, fn: MochaTestFn): void {
   if (commandsWork) it(`${title} (Chromium only: needs CDP's input and media emulation)`, fn);
+}
+
+/** A document of its own that loaded the kit (fixtures/tab.html), as a tab of this browser would. */
+export interface Tab {
+  frame: HTMLIFrameElement;
+  /** Its connection, the events it saw (`topic:n`) and its subscriptions, one per topic asked. */
+  api: { conn: LiveConnection; seen: string[]; subs: LiveSubscription[] };
+}
+
+/**
+ * Opens a tab as a same-origin iframe of the test page: it loads the kit on its own (its own
+ * module graph, like a tab) and shares the SharedWorker, Web Locks and BroadcastChannels exactly
+ * as tabs do; `noWorker`: a browser without SharedWorker, so the tabs elect a leader.
+ */
+export async function openTab(relay: string, topics: string[], noWorker: boolean): Promise<Tab> {
+  const q = new URLSearchParams({ relay });
+  for (const t of topics) q.append('topic', t);
+  if (noWorker) q.set('noWorker', '1');
+  const frame = document.createElement('iframe');
+  frame.src = `/test/browser/fixtures/tab.html?${q}`;
+  document.body.append(frame);
+  const api = await waitFor('the tab loaded the kit', () => (frame.contentWindow as unknown as { tab?: Tab['api'] } | null)?.tab);
+  return { frame, api };
+}
+
+/** Removing the iframe unloads its document, as closing a tab does. */
+export function closeTab(tab: Tab): void {
+  tab.frame.remove();
 }

@@ -18,7 +18,7 @@ import { mintToken, TEST_JWT_SECRET, type MintOptions } from '../helpers/tokens.
  *                                        (jwt verifies real subscriber tokens; `open` is its public topic)
  *   POST /__relay/:name/stop|start    → drop every socket / listen again on the same port (the bus lives on)
  *   POST /__relay/:name/append        → append events straight to the bus (works while stopped)
- *   GET  /__relay/:name/stats         → {sseClients, streamRequests, lastTopics, readersRefused, snapshotReads: {topic: count}}
+ *   GET  /__relay/:name/stats         → {sseClients, streamRequests, lastTopics, readersRefused, snapshotReads: {topic: count}, topicRequests: {topic: count}}
  *   POST /__relay/jwt/token           → a subscriber token signed for the jwt relay: body {sub, topics, expiresIn}
  */
 
@@ -31,8 +31,10 @@ interface TestRelay {
   streamRequests: number;
   /** The `topics` of the latest stream request. */
   lastTopics: string;
-  /** Snapshot reads (`GET /v1/topics/:topic`) per topic. */
+  /** Snapshot reads per topic: `GET /v1/topics/:topic`, and each selection a stream request names in `snapshot=`. */
   snapshotReads: Record<string, number>;
+  /** `GET /v1/topics/:topic` requests per topic (snapshots read apart from the stream). */
+  topicRequests: Record<string, number>;
   readonly app: express.Express;
 }
 
@@ -61,14 +63,19 @@ function makeRelay(name: string, overrides: Partial<Config>, guard?: express.Req
   const config = testConfig({ PORT: 0, HOST: '127.0.0.1', ...overrides });
   const ctx = createContext(config, new MemoryBus(busOptions(config)));
   const outer = express();
-  const relay: TestRelay = { name, ctx, port: 0, server: null, streamRequests: 0, lastTopics: '', snapshotReads: {}, app: outer };
+  const relay: TestRelay = { name, ctx, port: 0, server: null, streamRequests: 0, lastTopics: '', snapshotReads: {}, topicRequests: {}, app: outer };
+  const count = (counts: Record<string, number>, topic: string) => (counts[topic] = (counts[topic] ?? 0) + 1);
   outer.use((req, _res, next) => {
     if (req.method === 'GET' && req.path === '/v1/events') {
       relay.streamRequests++;
       relay.lastTopics = String(req.query.topics ?? '');
+      if (typeof req.query.snapshot === 'string') for (const s of req.query.snapshot.split(',')) count(relay.snapshotReads, s.split('/')[0]);
     }
     const read = req.method === 'GET' ? /^\/v1\/topics\/([^/]+)$/.exec(req.path) : null;
-    if (read) relay.snapshotReads[decodeURIComponent(read[1])] = (relay.snapshotReads[decodeURIComponent(read[1])] ?? 0) + 1;
+    if (read) {
+      count(relay.topicRequests, decodeURIComponent(read[1]));
+      count(relay.snapshotReads, decodeURIComponent(read[1]));
+    }
     next();
   });
   if (guard) outer.use(guard);
@@ -166,7 +173,7 @@ export function relayPlugin(testOrigin: string) {
         } else if (ctx.method === 'GET' && action === 'stats') {
           const gauge = await relay.ctx.metrics.sseClients.get();
           const refused = (await relay.ctx.metrics.readersRefused.get()).values.reduce((n, v) => n + v.value, 0);
-          ctx.body = JSON.stringify({ sseClients: gauge.values[0]?.value ?? 0, streamRequests: relay.streamRequests, lastTopics: relay.lastTopics, readersRefused: refused, snapshotReads: relay.snapshotReads });
+          ctx.body = JSON.stringify({ sseClients: gauge.values[0]?.value ?? 0, streamRequests: relay.streamRequests, lastTopics: relay.lastTopics, readersRefused: refused, snapshotReads: relay.snapshotReads, topicRequests: relay.topicRequests });
         } else {
           ctx.status = 404;
           ctx.body = JSON.stringify({ error: `unknown action ${ctx.method} ${action}` });

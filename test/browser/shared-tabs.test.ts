@@ -1,32 +1,7 @@
 import { expect } from '@open-wc/testing';
-import type { LiveConnection, LiveSubscription } from '../../src/core/index.js';
-import { publish, relays, stats, uniqueTopic, waitFor } from './helpers.js';
+import { closeTab, openTab, publish, relays, stats, uniqueTopic, waitFor, type Tab } from './helpers.js';
 
-/*
- * Several documents of one browser profile, as same-origin iframes of the test page: each loads
- * the kit on its own (its own module graph, like a tab), and they share a SharedWorker, Web Locks
- * and BroadcastChannels exactly as tabs do. Removing an iframe unloads its document like closing a tab.
- */
-
-interface Tab {
-  frame: HTMLIFrameElement;
-  api: { conn: LiveConnection; seen: string[]; subs: LiveSubscription[] };
-}
-
-async function openTab(relay: string, topics: string[], noWorker: boolean): Promise<Tab> {
-  const q = new URLSearchParams({ relay });
-  for (const t of topics) q.append('topic', t);
-  if (noWorker) q.set('noWorker', '1');
-  const frame = document.createElement('iframe');
-  frame.src = `/test/browser/fixtures/tab.html?${q}`;
-  document.body.append(frame);
-  const api = await waitFor('the tab loaded the kit', () => (frame.contentWindow as unknown as { tab?: Tab['api'] } | null)?.tab);
-  return { frame, api };
-}
-
-function closeTab(tab: Tab): void {
-  tab.frame.remove();
-}
+// Several documents of one browser profile, as same-origin iframes of the test page (see openTab).
 
 const ready = (tab: Tab) => tab.api.subs.every((s) => s.phase === 'ready');
 

@@ -33,11 +33,12 @@ export interface HubLink {
 export type Deliver = (message: HubMessage) => void;
 
 /**
- * The name the tabs of one browser share for one relay and identity: the SharedWorker's name, the
- * Web Lock and the BroadcastChannel. The identity is a hash of the token's `sub` (never the
+ * The name the tabs of one browser share for one relay and identity: the Web Lock and the
+ * BroadcastChannel of leader election. The identity is a hash of the token's `sub` (never the
  * token), so tabs of different readers never share a stream (they may be allowed different
  * topics), and tabs of one reader do, whichever of its tokens they hold.
  */
 export function hubName(options: Pick<LinkOptions, 'relay' | 'identity'>): string {
   return `live-elements:${options.relay.replace(/\/+$/, '')}#${options.identity}`;
 }
+

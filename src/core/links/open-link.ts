@@ -40,11 +40,16 @@ export function openLink(options: LinkOptions, deliver: Deliver): HubLink {
   };
   if (workerUsable(options)) {
     mode = 'worker';
-    link = openWorkerLink(options, deliver, (reason) => {
-      console.warn(`live-elements: ${reason}; sharing the stream between tabs by leader election instead`);
-      link?.close();
-      shared();
-    });
+    link = openWorkerLink(
+      options,
+      deliver,
+      (reason) => {
+        console.warn(`live-elements: ${reason}; sharing the stream between tabs by leader election instead`);
+        link?.close();
+        shared();
+      },
+      selectors,
+    );
   } else shared();
   return {
     get mode() {
@@ -72,7 +77,7 @@ export function openLink(options: LinkOptions, deliver: Deliver): HubLink {
 
 /** A SharedWorker must come from the page's own origin; the default one sits beside this module. */
 function workerUsable(options: LinkOptions): boolean {
-  if (options.worker === false || typeof SharedWorker !== 'function' || typeof location === 'undefined') return false;
-  const script = options.worker ? new URL(String(options.worker), location.href) : new URL(KIT_URL);
-  return script.origin === location.origin;
+  // Where SharedWorker exists, so does `location`.
+  if (options.worker === false || typeof SharedWorker !== 'function') return false;
+  return new URL(options.worker || KIT_URL, location.href).origin === location.origin;
 }

@@ -1,25 +1,29 @@
 import type { HubMessage, PageMessage } from '../hub-protocol.js';
-import { hubName, type Deliver, type HubLink, type LinkOptions } from './link.js';
+import type { Deliver, HubLink, LinkOptions } from './link.js';
 
 /**
- * The stream lives in a SharedWorker, one per browser profile, relay and identity; this page talks
+ * The stream lives in a SharedWorker, one per browser profile and identity, which holds a stream
+ * per relay (so the script-tag loader, src/index.ts, can start an anonymous reader's worker under
+ * its name before the kit has resolved any relay; the identity is `identityOf` the token, see
+ * hubName); this page talks
  * to it over a MessagePort and gives it fresh tokens when it asks. `onFail` is called when the worker cannot start (its script is missing
- * or refused), so the caller can fall back to leader election.
+ * or refused), so the caller can fall back to leader election. `selectors`: what the page
+ * subscribes to (kept by the caller), sent again when the page returns from the back/forward cache.
  */
-export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (reason: string) => void): HubLink {
-  const name = hubName(options);
+export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (reason: string) => void, selectors: ReadonlySet<string>): HubLink {
+  const name = `live-elements#${options.identity}`;
   // The literal `new SharedWorker(new URL(...), {type: 'module'})` is what lets vite build the worker as its own chunk.
   const worker = options.worker
     ? new SharedWorker(options.worker, { type: 'module', name })
     : new SharedWorker(new URL('../worker/connection-worker.ts', import.meta.url), { type: 'module', name });
   const port = worker.port;
-  const selectors = new Set<string>();
   let heard = false;
   let closed = false;
   const post = (m: PageMessage) => port.postMessage(m);
-  worker.addEventListener('error', () => {
+  worker.onerror = () => {
     if (!heard && !closed) onFail(`the connection worker ${options.worker || 'beside the kit'} failed to start`);
-  });
+  };
+  // Setting onmessage also starts the port.
   port.onmessage = (e: MessageEvent<HubMessage>) => {
     heard = true;
     if (e.data.t === 'ping') post({ t: 'pong' });
@@ -44,16 +48,13 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
   };
   addEventListener('pagehide', onPageHide);
   addEventListener('pageshow', onPageShow);
-  port.start();
   hello();
   return {
     mode: 'worker',
     subscribe(s) {
-      for (const x of s) selectors.add(x);
       post({ t: 'subscribe', selectors: [...s] });
     },
     unsubscribe(s) {
-      for (const x of s) selectors.delete(x);
       post({ t: 'unsubscribe', selectors: [...s] });
     },
     close() {

@@ -1,6 +1,7 @@
 /**
- * The connection manager as a SharedWorker: one per browser profile and relay/identity, owning the
- * one SSE stream that every page of the site shares. Pages talk to it over MessagePorts
+ * The connection manager as a SharedWorker: one per browser profile and reader identity, owning
+ * the one SSE stream per relay that every page of the site shares (a {@link StreamHub} each, by
+ * the relay and identity a page's `hello` names). Pages talk to it over MessagePorts
  * (`PageMessage` in, `HubMessage` out); a page that says `bye` or stops answering pings is dropped
  * and its subscriptions released. A token function cannot cross postMessage: when the stream
  * needs a fresh token the worker asks a page for one.
