@@ -18,13 +18,13 @@ const elements = ['live-price-chart', 'live-value', 'live-ticker', 'league-stand
  * dictionary (1.7 kB less than five chunks) in one round trip. Left out: the chart and uPlot
  * (loaded when a chart is on the page), `<live-value>` and `<live-ticker>` (each its own chunk,
  * loaded when its tag is on the page) and the code of a tab that runs the stream itself
- * (stream-links.ts and what only it imports: the SSE client, the hub and its topic syncs, and
+ * (stream-links.ts and what only it imports: the SSE client and its requests, the hub and its topic syncs, and
  * the wire format beyond wire-rules.ts, which the chart shares), loaded
  * only without a SharedWorker, and the token code, loaded only when a token is set.
  */
 function inKitChunk(id: string): boolean {
   if (/node_modules[\\/](lit|lit-html|lit-element|@lit)[\\/]/.test(id)) return true;
-  if (/[\\/]src[\\/]core[\\/](sse-stream|wire|stream-hub|topic-sync|backoff|token|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
+  if (/[\\/]src[\\/]core[\\/](sse-stream|relay-request|wire|stream-hub|topic-sync|backoff|token|links[\\/](stream-links|leader-link|in-page-link))\.ts$/.test(id)) return false;
   if (/[\\/]src[\\/]elements[\\/](live-price-chart|live-value|live-ticker)[\\/]/.test(id)) return false;
   // The series shape (periods, bucket rule) is the chart's alone on the page side.
   if (/[\\/]src[\\/]core[\\/]series-shape\.ts$/.test(id)) return false;

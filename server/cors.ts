@@ -28,8 +28,7 @@ export function cors(origins: readonly string[]): RequestHandler {
  * for an allowed origin, `Access-Control-Allow-Origin`; true when the origin is allowed.
  */
 export function corsHeaders(origins: readonly string[]): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const any = origins.includes('*');
-  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
+  const { any, allowed } = allowlist(origins);
   return (req, res) => {
     const origin = req.headers.origin;
     const vary = res.getHeader('Vary');
@@ -48,8 +47,7 @@ export function corsHeaders(origins: readonly string[]): (req: IncomingMessage, 
  * Callers that are not browsers send no Origin and pass.
  */
 export function refuseForeignOrigin(origins: readonly string[]): RequestHandler {
-  const any = origins.includes('*');
-  const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
+  const { any, allowed } = allowlist(origins);
   return (req, res, next) => {
     const origin = req.headers.origin;
     if (origin === undefined || any || allowed.has(origin) || sameOrigin(origin, req.headers.host)) return next();
@@ -69,4 +67,9 @@ function sameOrigin(origin: string, host: string | undefined): boolean {
   const defaultPort = url.protocol === 'https:' ? ':443' : ':80';
   const bare = host.toLowerCase().endsWith(defaultPort) ? host.slice(0, -defaultPort.length) : host;
   return url.host === bare.toLowerCase();
+}
+
+/** CORS_ORIGINS as a check: `*` allows any origin; the others are compared without a trailing slash. */
+function allowlist(origins: readonly string[]): { any: boolean; allowed: ReadonlySet<string> } {
+  return { any: origins.includes('*'), allowed: new Set(origins.map((o) => o.replace(/\/+$/, ''))) };
 }

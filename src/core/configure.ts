@@ -1,4 +1,5 @@
 import { LiveConnection, type ConnectionOptions } from './live-connection.js';
+import { relayBase } from './relay-url.js';
 import type { TokenOption } from './token.js';
 
 /** Page-wide defaults for elements outside any `<live-source>`. */
@@ -63,7 +64,7 @@ export function getConnection(options?: Partial<ConnectionOptions>): LiveConnect
   if (!merged.relay) {
     throw new Error('no relay configured: wrap the element in <live-source relay="https://…">, add data-relay="https://…" to the kit\'s script tag, or call configure({ relay })');
   }
-  const relay = new URL(merged.relay, typeof location === 'undefined' ? undefined : location.href).href.replace(/\/+$/, '');
+  const relay = relayBase(merged.relay);
   const token = merged.token;
   if (typeof token === 'function' && !functionIds.has(token)) functionIds.set(token, ++functionCount);
   const tokenKey = typeof token === 'function' ? `fn:${functionIds.get(token)}` : `jwt:${token ?? ''}`;

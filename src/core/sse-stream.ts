@@ -1,8 +1,10 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { SSE_EVENT, type ConnectedEvent, type Envelope, type ErrorBody, type ResetEvent, type SnapshotEvent, type TimeoutEvent } from './wire.js';
+import { SSE_EVENT, type ConnectedEvent, type Envelope, type ResetEvent, type SnapshotEvent, type TimeoutEvent } from './wire.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import type { ConnectionState, ConnectionStatus, LiveError } from './status.js';
-import { TokenKeeper, type TokenOption, type Tokens } from './token.js';
+import { relayError, relayHeaders } from './relay-request.js';
+import { relayBase } from './relay-url.js';
+import { tokensOf, type TokenOption, type Tokens } from './token.js';
 
 /** What an {@link SseStream} needs to know. */
 export interface SseStreamOptions {
@@ -83,7 +85,7 @@ export class SseStream {
     this.lastEventId = options.lastEventId ?? null;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.heartbeatMs = options.heartbeatMs ?? 15_000;
-    this.tokens = typeof options.token === 'object' && options.token !== null ? options.token : new TokenKeeper(options.token ?? null);
+    this.tokens = tokensOf(options.token);
   }
 
   /** The current status. */
@@ -201,7 +203,7 @@ export class SseStream {
 
   private url(selectors: readonly string[], snapshots: readonly string[]): string {
     const list = (s: readonly string[]) => s.map(encodeURIComponent).join(',');
-    return `${this.options.relay.replace(/\/+$/, '')}/v1/events?topics=${list(selectors)}${snapshots.length > 0 ? `&snapshot=${list(snapshots)}` : ''}`;
+    return `${relayBase(this.options.relay)}/v1/events?topics=${list(selectors)}${snapshots.length > 0 ? `&snapshot=${list(snapshots)}` : ''}`;
   }
 
   /**
@@ -234,8 +236,6 @@ export class SseStream {
     const abort = new AbortController();
     this.abort = abort;
     this.abortReason = null;
-    const headers: Record<string, string> = { Accept: 'text/event-stream' };
-    if (this.lastEventId) headers['Last-Event-ID'] = this.lastEventId;
     let watchdog: ReturnType<typeof setTimeout> | undefined;
     const feedWatchdog = () => {
       clearTimeout(watchdog);
@@ -252,12 +252,13 @@ export class SseStream {
       } catch (err) {
         return SseStream.tokenFailed(err);
       }
-      if (token) headers.Authorization = `Bearer ${token}`;
+      const headers = relayHeaders('text/event-stream', token);
+      if (this.lastEventId) headers['Last-Event-ID'] = this.lastEventId;
       feedWatchdog();
       const asked = this.options.selectors();
       const res = await fetch(this.url(asked, this.options.snapshots?.() ?? []), { headers, signal: abort.signal, cache: 'no-store', credentials: 'omit' });
       if (!res.ok || !res.body) {
-        const { error, selectors } = await errorOf(res, this.tokens.renewable && this.refused);
+        const { error, selectors } = await relayError(res, this.tokens.renewable && this.refused);
         if (res.status === 401 && this.tokens.renewable && !this.refused) {
           // Perhaps only this token is stale: one more try with a fresh one, after the usual backoff.
           this.refused = true;
@@ -348,24 +349,3 @@ export class SseStream {
   }
 }
 
-/**
- * The relay's JSON error, or a message built from the status, and the selectors a 403 names.
- * `renewed`: the token function's fresh token was refused too.
- */
-async function errorOf(res: Response, renewed: boolean): Promise<{ error: LiveError; selectors?: string[] }> {
-  let body: Partial<ErrorBody> | null = null;
-  try {
-    body = (await res.json()) as Partial<ErrorBody>;
-  } catch {
-    // not JSON: fall back to the status below
-  }
-  const code = body?.error?.code ?? `http_${res.status}`;
-  const detail = body?.error?.message ?? res.statusText;
-  const hint =
-    res.status === 401 ? ` (check the token ${renewed ? 'function ' : ''}given to <live-source token> or configure({token})${renewed ? ': its fresh token was refused too' : ''})`
-    : res.status === 403 ? ' (the token does not allow these topics)'
-    : res.status === 404 ? ' (check the relay URL: it should be the relay\'s base URL, without /v1)'
-    : '';
-  const selectors = body?.error?.selectors;
-  return { error: { code, message: `the relay answered ${res.status}: ${detail}${hint}` }, selectors: Array.isArray(selectors) ? selectors : undefined };
-}

@@ -3,7 +3,7 @@ import { SseStream } from './sse-stream.js';
 import type { BackoffOptions } from './backoff.js';
 import type { HubClient, HubMessage } from './hub-protocol.js';
 import { IDLE_STATUS, type ConnectionStatus, type LiveError } from './status.js';
-import { TokenKeeper, type TokenOption, type Tokens } from './token.js';
+import { tokensOf, type TokenOption, type Tokens } from './token.js';
 import { TopicSync } from './topic-sync.js';
 
 /**
@@ -74,7 +74,7 @@ export class StreamHub {
   private from: string | null;
 
   constructor(private readonly options: StreamHubOptions) {
-    this.tokens = typeof options.token === 'object' && options.token !== null ? options.token : new TokenKeeper(options.token ?? null);
+    this.tokens = tokensOf(options.token);
     this.from = options.lastEventId ?? null;
   }
 
@@ -87,10 +87,10 @@ export class StreamHub {
    * The whole state of a selection the hub holds, as a `full` sync message, or null while its
    * first snapshot is still on the way (its clients get that one when it comes).
    */
-  stateOf(selector: string): Extract<HubMessage, { t: 'sync' }> | null {
+  stateOf(selector: string): SyncMessage | null {
     const h = this.held.get(selector);
     if (!h || h.sync.phase === 'loading') return null;
-    return { t: 'sync', selector, phase: h.sync.phase, error: h.sync.error, full: true, reset: false, set: [...h.sync.items], del: [], events: [], at: h.sync.position };
+    return syncMessage(selector, { phase: h.sync.phase, error: h.sync.error, set: [...h.sync.items], at: h.sync.position });
   }
 
   /** Adds a client; it receives the current status at once. */
@@ -111,7 +111,7 @@ export class StreamHub {
             try {
               selector = parseSelector(s);
             } catch (err) {
-              client.deliver({ t: 'sync', selector: s, phase: 'error', error: { code: 'bad_selector', message: (err as Error).message }, full: true, reset: false, set: [], del: [], events: [], at: null });
+              client.deliver(syncMessage(s, { phase: 'error', error: { code: 'bad_selector', message: (err as Error).message } }));
               continue;
             }
             h = { sync: new TopicSync(s, () => this.markDirty(h!), this.from), selector, clients: new Set() };
@@ -183,13 +183,13 @@ export class StreamHub {
     this.dirty.clear();
     for (const h of held) {
       const batch = h.sync.takeBatch();
-      if (!batch || this.held.get(h.sync.key) !== h) continue;
+      if (!batch || this.held.get(h.sync.selector) !== h) continue;
       const { items, phase, error } = h.sync;
       const set: Array<[string, unknown]> = [];
       const del: string[] = [];
       if (batch.snapshot) set.push(...items);
       else for (const k of batch.changedKeys) items.has(k) ? set.push([k, items.get(k)]) : del.push(k);
-      const message: HubMessage = { t: 'sync', selector: h.sync.key, phase, error, full: batch.snapshot, reset: batch.reset, set, del, events: batch.events, at: h.sync.position };
+      const message = syncMessage(h.sync.selector, { phase, error, full: batch.snapshot, reset: batch.reset, set, del, events: batch.events, at: h.sync.position });
       for (const client of h.clients) client.deliver(message);
     }
   }
@@ -203,7 +203,7 @@ export class StreamHub {
 
   /** True when `h` needs a snapshot that no stream request asked for yet (it takes a new one). */
   private unasked(h: Held): boolean {
-    return h.sync.needsSnapshot && !h.sync.asked && !this.denied.has(h.sync.key);
+    return h.sync.needsSnapshot && !h.sync.asked && !this.denied.has(h.sync.selector);
   }
 
   /** True when the stream must reconnect: for another union of selectors, or for snapshots. */
@@ -335,4 +335,11 @@ export function covers(streamSelectors: readonly string[], selector: string): bo
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+type SyncMessage = Extract<HubMessage, { t: 'sync' }>;
+
+/** A `sync` message about `selector`: by default its whole state (`full`), empty, ready, at no position. */
+function syncMessage(selector: string, fields: Partial<Omit<SyncMessage, 't' | 'selector'>>): SyncMessage {
+  return { t: 'sync', selector, phase: 'ready', error: null, full: true, reset: false, set: [], del: [], events: [], at: null, ...fields };
 }

@@ -138,3 +138,8 @@ export class TokenKeeper implements Tokens {
     this.refreshAtMs = exp === null ? null : exp - Math.min(MAX_LEAD_MS, Math.max(0, life) / 10);
   }
 }
+
+/** The keeper of a `token` option: the one given when it is already a keeper, else a new one for the JWT or function. */
+export function tokensOf(token: TokenOption | Tokens | undefined): Tokens {
+  return typeof token === 'object' && token !== null ? token : new TokenKeeper(token ?? null);
+}

@@ -1,4 +1,4 @@
-import { applyEvent, compareIds, parseSelector, ORIGIN_ID, type Envelope, type Selector, type SnapshotEvent } from './wire.js';
+import { applyEvent, compareIds, parseSelector, ORIGIN_ID, type Envelope, type SnapshotEvent } from './wire.js';
 import { LIST_LIMIT } from './wire-rules.js';
 import type { LiveError } from './status.js';
 
@@ -25,7 +25,6 @@ export interface SyncBatch {
  * buffered and replayed on top of it, so nothing is lost or applied twice.
  */
 export class TopicSync {
-  readonly selector: Selector;
   /** The selection's current state, key → value. */
   readonly items = new Map<string, unknown>();
   phase: SyncPhase = 'loading';
@@ -53,12 +52,13 @@ export class TopicSync {
   private pendingAny = false;
 
   constructor(
-    readonly key: string,
+    /** The selection, `topic` or `topic/key`. */
+    readonly selector: string,
     /** Called when this sync has something to report; the owner batches and calls {@link takeBatch}. */
     private readonly markDirty: (sync: TopicSync) => void,
     from: string | null = null,
   ) {
-    this.selector = parseSelector(key);
+    parseSelector(selector); // throws on a bad one, naming it
     this.reported = from;
   }
 

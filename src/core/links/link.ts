@@ -1,4 +1,5 @@
 import type { HubMessage } from '../hub-protocol.js';
+import { relayBase } from '../relay-url.js';
 import type { Tokens } from '../token.js';
 
 /** Where a page's connection goes and how. */
@@ -39,6 +40,6 @@ export type Deliver = (message: HubMessage) => void;
  * topics), and tabs of one reader do, whichever of its tokens they hold.
  */
 export function hubName(options: Pick<LinkOptions, 'relay' | 'identity'>): string {
-  return `live-elements:${options.relay.replace(/\/+$/, '')}#${options.identity}`;
+  return `live-elements:${relayBase(options.relay)}#${options.identity}`;
 }
 

@@ -1,6 +1,8 @@
 import { currentConfig } from '../../core/configure.js';
 import type { LiveConnection } from '../../core/live-connection.js';
 import type { SeriesResponse } from '../../core/series-shape.js';
+import { relayError, relayHeaders } from '../../core/relay-request.js';
+import { relayBase } from '../../core/relay-url.js';
 import { TokenKeeper } from '../../core/token.js';
 import type { ChartPeriod } from './periods.js';
 
@@ -33,28 +35,24 @@ export class SeriesFetchError extends Error {
 
 /** Fetches a chart's history, downsampled by the relay (`sample=true`), skipping its cache read. */
 export async function fetchSeries(req: SeriesRequest): Promise<SeriesResponse> {
-  // The relay may be relative (`data-relay="/"` on a page the relay serves).
-  const base = new URL(req.relay, location.href).href;
-  const url = new URL(`v1/series/${encodeURIComponent(req.topic)}/${encodeURIComponent(req.key)}`, base.endsWith('/') ? base : `${base}/`);
+  const url = new URL(`${relayBase(req.relay)}/v1/series/${encodeURIComponent(req.topic)}/${encodeURIComponent(req.key)}`);
   url.searchParams.set('period', req.period);
   url.searchParams.set('sample', 'true');
   url.searchParams.set('cache', 'skip');
   if (req.points) url.searchParams.set('points', String(req.points));
   if (req.fields && req.fields.length) url.searchParams.set('fields', req.fields.join(','));
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (req.token) headers.Authorization = `Bearer ${req.token}`;
   let res: Response;
   try {
-    res = await fetch(url, { headers, signal: req.signal });
+    res = await fetch(url, { headers: relayHeaders('application/json', req.token), signal: req.signal });
   } catch (err) {
     if (req.signal?.aborted) throw err;
     throw new SeriesFetchError('network', `could not reach the relay at ${req.relay} for ${url.pathname}; check the relay address and that it is running`);
   }
-  const body: unknown = await res.json().catch(() => null);
   if (!res.ok) {
-    const e = (body as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new SeriesFetchError(e?.code ?? `http_${res.status}`, e?.message ?? `the relay answered ${res.status} for ${url.pathname}`);
+    const { error } = await relayError(res);
+    throw new SeriesFetchError(error.code, `${url.pathname}: ${error.message}`);
   }
+  const body: unknown = await res.json().catch(() => null);
   const s = body as SeriesResponse | null;
   if (!s || !Array.isArray(s.t) || typeof s.series !== 'object' || s.series === null) {
     throw new SeriesFetchError('bad_response', `the relay's answer for ${url.pathname} is not a series ({t, series}); is ${req.relay} a live-elements relay?`);
