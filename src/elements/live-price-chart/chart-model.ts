@@ -5,6 +5,9 @@ import { decimate } from './decimate.js';
 import { LiveBuffer } from './live-buffer.js';
 import type { SeriesResponse } from './series-fetch.js';
 
+/** What folding a live event changed: what is drawn (`data`), only the marks over it (`marks`), or nothing (null). */
+export type FoldResult = 'data' | 'marks' | null;
+
 /** Live events kept while the history loads; more than this and the oldest go. */
 const MAX_EARLY = 1000;
 
@@ -84,21 +87,22 @@ export class ChartModel {
   }
 
   /**
-   * Folds one live event into the buffer and `data` (kept for later while there is no history);
-   * false when it changed nothing drawn.
+   * Folds one live event into the buffer and `data` (kept for later while there is no history):
+   * `data` when `data` changed, `marks` when only a latest quote did (its bucket's max/min held:
+   * the last-price line moves, the plotted line does not), null when nothing drawn changed.
    */
-  fold(e: Envelope): boolean {
+  fold(e: Envelope): FoldResult {
     if (!this.history) {
       this.early.push(e);
       if (this.early.length > MAX_EARLY) this.early.shift();
-      return false;
+      return null;
     }
     const last = this.history.lastEventId;
-    if (last && compareIds(e.id, last) <= 0) return false;
-    if (e.op === 'delete') return false;
+    if (last && compareIds(e.id, last) <= 0) return null;
+    if (e.op === 'delete') return null;
     const data = (e.data ?? {}) as Record<string, unknown>;
     const t = typeof data.ts === 'number' ? data.ts * 1000 : timeMs(e.time);
-    if (t === null) return false;
+    if (t === null) return null;
     if (this.fieldNames.length === 0) {
       // No history fields and none requested: draw the point's numeric fields.
       this.fieldNames = Object.keys(data).filter((k) => k !== 'ts' && typeof data[k] === 'number');
@@ -118,10 +122,10 @@ export class ChartModel {
     const evictedBefore = this.buffer.evicted;
     const result = this.buffer.push(t, values, e.id);
     // A point older than the newest bucket is not drawn, and is not the latest quote either.
-    if (result === 'dropped') return false;
+    if (result === 'dropped') return null;
     this.lastValues = quotes;
     // The bucket kept its max/min, but the last-price line follows the latest quote.
-    if (result === 'unchanged') return moved;
+    if (result === 'unchanged') return moved ? 'marks' : null;
     const x = this.data[0];
     const historyEnd = x.length - this.liveInData > 0 ? (x[x.length - this.liveInData - 1] as number) : -Infinity;
     // The bucket the point folded into, as the buffer consolidated it.
@@ -136,9 +140,9 @@ export class ChartModel {
       for (let f = 0; f < values.length; f++) this.data[f + 1].push(this.buffer.values[f][b]);
       this.liveInData++;
     } else {
-      return false;
+      return null;
     }
-    return true;
+    return 'data';
   }
 
   /** Re-reduces the history for `columns` pixel columns when they changed and it is (or was) reduced; true if so. */

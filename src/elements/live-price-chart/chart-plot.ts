@@ -28,9 +28,10 @@ export interface PlotSpec {
 
 /**
  * uPlot's options for a chart: axes formatted for the period and locale, one line per field, and
- * the marks laid over the plot after each draw (see {@link placeMarks}).
+ * the marks laid over the plot after each draw (see {@link placeMarks}); and `place`, which lays
+ * the marks again without a draw (they moved, the canvas did not change).
  */
-export function plotOptions(spec: PlotSpec): uPlot.Options {
+export function plotOptions(spec: PlotSpec): { opts: uPlot.Options; place: (u: uPlot) => void } {
   const { color, fieldNames } = spec;
   const muted = color('--_muted', '#5c6670');
   const grid = color('--_grid', '#d8dee4');
@@ -44,7 +45,8 @@ export function plotOptions(spec: PlotSpec): uPlot.Options {
   // right edge: wide enough for the latest values as they are now (11px digits ≈ 7px each).
   const longest = Math.max(0, ...fieldNames.map((f) => full.format(spec.last(f) ?? 0).length));
   const gutter = Math.min(120, Math.max(40, longest * 7 + 14));
-  return {
+  const place = (u: uPlot) => placeMarks(u, marks, fieldNames, spec.tip(), spec.last, full);
+  const opts: uPlot.Options = {
     width: spec.width,
     height: spec.height,
     padding: [null, gutter, null, null],
@@ -66,8 +68,9 @@ export function plotOptions(spec: PlotSpec): uPlot.Options {
         value: (_u: uPlot, v: number | null) => (v == null ? '–' : full.format(v)),
       })),
     ],
-    hooks: { draw: [(u) => placeMarks(u, marks, fieldNames, spec.tip(), spec.last, full)] },
+    hooks: { draw: [place] },
   };
+  return { opts, place };
 }
 
 /** The DOM marks of one plot: per field a live-tip dot and a dashed last-price line with its label. */
@@ -120,7 +123,9 @@ function placeMarks(u: uPlot, marks: Marks, fieldNames: readonly string[], tip: 
     if (lineShown) {
       marks.lines[i].style.transform = `translateY(${y}px)`;
       marks.labels[i].style.transform = `translateY(${y}px) translateY(-50%)`;
-      marks.labels[i].textContent = format.format(v!);
+      // Set only when it changed: new text is laid out and shaped again.
+      const text = format.format(v!);
+      if (marks.labels[i].textContent !== text) marks.labels[i].textContent = text;
     }
     const tv = tip?.values[f];
     const ty = tv == null ? NaN : u.valToPos(tv, 'y');

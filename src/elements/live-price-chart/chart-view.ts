@@ -34,6 +34,8 @@ export interface ChartViewHooks {
 export class ChartView extends DrawScheduler implements ReactiveController {
   /** The uPlot instance, once made. */
   plot: uPlot | null = null;
+  /** Lays the plot's marks again without a draw (see {@link plotOptions}). */
+  private placeMarks: ((u: uPlot) => void) | null = null;
   private plotPromise: Promise<void> | null = null;
   private resizeObserver: ResizeObserver | null = null;
   private schemeQuery: MediaQueryList | null = null;
@@ -113,7 +115,9 @@ export class ChartView extends DrawScheduler implements ReactiveController {
       if (this.model.fit(this.plotColumns())) data = true;
     }
     if (data) plot.setData(this.model.data as uPlot.AlignedData);
-    else plot.redraw(false);
+    else if (work.canvas || work.resized) plot.redraw(false);
+    // Nothing drawn changed but the marks over it (a new last price): the canvas stays as it is.
+    else this.placeMarks?.(plot);
     return true;
   }
 
@@ -137,7 +141,9 @@ export class ChartView extends DrawScheduler implements ReactiveController {
       const el = this.plotEl;
       if (!el || this.plot || !this.host.isConnected) return;
       this.model.fit(this.plotColumns());
-      this.plot = new UPlot(this.plotOptions(), this.model.data as uPlot.AlignedData, el);
+      const { opts, place } = this.plotOptions();
+      this.placeMarks = place;
+      this.plot = new UPlot(opts, this.model.data as uPlot.AlignedData, el);
     })().finally(() => (this.plotPromise = null));
   }
 
@@ -155,7 +161,7 @@ export class ChartView extends DrawScheduler implements ReactiveController {
     return getComputedStyle(probe).color || fallback;
   }
 
-  private plotOptions(): uPlot.Options {
+  private plotOptions(): ReturnType<typeof plotOptions> {
     const { host, model } = this;
     return plotOptions({
       ...this.plotSize(),

@@ -9,17 +9,20 @@ export interface DrawRequest {
   resized?: boolean;
   /** For live points: at most one such redraw per {@link LIVE_REDRAW_MS}. */
   live?: boolean;
+  /** Only the marks laid over the plot moved (a new last price in an unchanged bucket): the canvas needs no redraw for it. */
+  marks?: boolean;
 }
 
-/** What the merged requests ask of one draw. */
-export type DrawWork = Required<Pick<DrawRequest, 'data' | 'resized'>>;
+/** What the merged requests ask of one draw: `canvas` false when nothing but the marks moved. */
+export type DrawWork = Required<Pick<DrawRequest, 'data' | 'resized'>> & { canvas: boolean };
 
 /**
  * Coalesces redraws, as uPlot itself does: requests set flags and one draw is scheduled, at most
  * one per animation frame however many points arrived, and for live points at most one per
  * {@link LIVE_REDRAW_MS} (a redraw rasterizes the whole canvas on the main thread; a price ticking
- * 20 times a second need not cost 20 of them). Also redraws once when the live tip's bucket closes,
- * so its marker goes away on time. A subclass does the drawing.
+ * 20 times a second need not cost 20 of them). Requests that only moved the marks over the plot
+ * ask for no canvas redraw. Also redraws once when the live tip's bucket closes, so its marker goes
+ * away on time. A subclass does the drawing.
  */
 export abstract class DrawScheduler {
   private frame = 0;
@@ -28,6 +31,7 @@ export abstract class DrawScheduler {
   private liveDrawAt = -Infinity;
   private dirtyData = false;
   private dirtySize = false;
+  private dirtyCanvas = false;
   private tipTimer: ReturnType<typeof setTimeout> | undefined;
   private tipTimerEnd: number | null = null;
 
@@ -40,24 +44,26 @@ export abstract class DrawScheduler {
   }
 
   /** Asks for a redraw (see {@link DrawRequest}); merged with the others asked before it runs. */
-  scheduleDraw({ data = false, resized = false, live = false }: DrawRequest = {}): void {
+  scheduleDraw({ data = false, resized = false, live = false, marks = false }: DrawRequest = {}): void {
     this.dirtyData ||= data;
     this.dirtySize ||= resized;
+    this.dirtyCanvas ||= !marks;
     if (this.frame) return;
     const wait = live ? this.liveDrawAt + LIVE_REDRAW_MS - performance.now() : 0;
-    if (wait > 0) {
-      this.drawTimer ??= setTimeout(() => {
-        this.drawTimer = undefined;
-        this.scheduleDraw({ live: true });
-      }, wait);
-      return;
-    }
+    // The timer's own wait is the rest of the interval: when it fires (perhaps a little early by
+    // performance.now()'s clock), it asks for the frame, not for another wait.
+    if (wait > 0) this.drawTimer ??= setTimeout(() => this.askFrame(true), wait);
+    else this.askFrame(live);
+  }
+
+  private askFrame(live: boolean): void {
     clearTimeout(this.drawTimer);
     this.drawTimer = undefined;
+    if (this.frame) return;
     if (live) this.liveDrawAt = performance.now();
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      if (this.draw({ data: this.dirtyData, resized: this.dirtySize })) this.dirtyData = this.dirtySize = false;
+      if (this.draw({ data: this.dirtyData, resized: this.dirtySize, canvas: this.dirtyCanvas })) this.dirtyData = this.dirtySize = this.dirtyCanvas = false;
     });
   }
 

@@ -6,7 +6,7 @@ import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { LiveElement } from '../shared/live-element.js';
 import { describeLatest, renderLegend } from './chart-legend.js';
-import { ChartModel } from './chart-model.js';
+import { ChartModel, type FoldResult } from './chart-model.js';
 import type { LiveTip } from './chart-plot.js';
 import { ChartView } from './chart-view.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
@@ -129,14 +129,16 @@ export class LivePriceChart extends LiveElement {
 
   /** Folds live events of this chart's key into the chart (what the stream delivers). */
   ingest(events: readonly Envelope[]): void {
-    let changed = false;
+    let changed: FoldResult = null;
     for (const e of events) {
       if (this.key !== null && e.key !== this.key) continue;
       if (this.topic !== null && e.topic !== this.topic) continue;
       // Before the history, kept until it arrives, then merged after it by id: neither lost nor doubled.
-      if (this.foldLive(e)) changed = true;
+      const folded = this.foldLive(e);
+      if (folded && changed !== 'data') changed = folded;
     }
-    if (changed) this.view.scheduleDraw({ data: true, live: true });
+    // A new last price in a bucket whose max/min held moves the marks only: the canvas is not redrawn.
+    if (changed) this.view.scheduleDraw({ data: changed === 'data', marks: changed === 'marks', live: true });
   }
 
   /**
@@ -304,12 +306,15 @@ export class LivePriceChart extends LiveElement {
     this.view.scheduleDraw({ data: true });
   }
 
-  /** Folds one live event into the model; false when it changed nothing drawn. */
-  private foldLive(e: Envelope): boolean {
-    if (!this.model.fold(e)) return false;
-    this.view.armTipTimer(this.model.buffer.newestBucketEnd());
-    // The next draw tells `live-change`.
-    return (this.pendingLive = true);
+  /** Folds one live event into the model; what it changed (see {@link ChartModel.fold}). */
+  private foldLive(e: Envelope): FoldResult {
+    const folded = this.model.fold(e);
+    if (folded) {
+      this.view.armTipTimer(this.model.buffer.newestBucketEnd());
+      // The next draw tells `live-change`.
+      this.pendingLive = true;
+    }
+    return folded;
   }
 
   private pendingLive = false;
