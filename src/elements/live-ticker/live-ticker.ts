@@ -82,18 +82,23 @@ export class LiveTicker extends LiveElement {
   private readonly resize = new ResizeObserver(() => requestAnimationFrame(() => this.measure()));
   private readonly intersection = new IntersectionObserver((entries) => {
     this.visible = entries[entries.length - 1].isIntersecting;
-    this.toggleAttribute('data-offscreen', !this.visible);
+    this.onVisibility();
     // Batches that came while off screen are shown now, in one render.
     if (this.visible) this.requestUpdate();
   });
 
+  /** A hidden tab's ticker stands still too (a page told it is hidden may still run its frames). */
+  private readonly onVisibility = () => this.toggleAttribute('data-offscreen', document.hidden || !this.visible);
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.intersection.observe(this);
+    document.addEventListener('visibilitychange', this.onVisibility);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.onVisibility);
     this.intersection.disconnect();
     this.resize.disconnect();
     this.floor.disconnect();

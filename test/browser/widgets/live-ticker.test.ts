@@ -106,6 +106,24 @@ describe('<live-ticker>', () => {
       expect(getComputedStyle(track(el)).animationPlayState).to.equal('running');
     });
 
+    it('stands still while its tab is hidden, and scrolls again when it is shown', async () => {
+      const el = await ticker(manyTrades);
+      await waitUntil(() => el.scrolling, 'the ticker to find its items wider than itself');
+      await waitUntil(() => getComputedStyle(track(el)).animationPlayState === 'running', 'the scroll animation to run');
+      const setHidden = (hidden: boolean) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+        document.dispatchEvent(new Event('visibilitychange'));
+      };
+      try {
+        setHidden(true);
+        expect(getComputedStyle(track(el)).animationPlayState).to.equal('paused');
+        setHidden(false);
+        expect(getComputedStyle(track(el)).animationPlayState).to.equal('running');
+      } finally {
+        delete (document as { hidden?: boolean }).hidden; // back to the prototype's getter
+      }
+    });
+
     it('does not scroll when everything fits', async () => {
       const el = await ticker({ AAPL: trades.AAPL }, 1000);
       await el.updateComplete;
