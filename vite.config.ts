@@ -58,7 +58,7 @@ const KIT_MANGLED_MEMBERS = [
   'drawTip', 'dropFront', 'foldSnapshotValue', 'notifyLive', 'plotOptions', 'renderGame',
   'renderLegend', 'renderTrade', 'resolveColor', 'offScreen', 'stale', 'screen', 'seen', 'heightFloor', 'announcement',
   'holder', 'leagues', 'services', 'ago',
-  'drawSkipped', 'dropPlot', 'cancelDraws', 'drawPending', 'statusFrom', 'setOpen',
+  'drawSkipped', 'dropPlot', 'cancelDraws', 'drawPending', 'statusFrom', 'setOpen', 'sight', 'hold', 'unseen',
 ];
 
 /**

@@ -229,14 +229,20 @@ export const livePriceChartStyles = [
       background: var(--_tip);
       box-shadow: 0 0 0 1.5px var(--_bg);
     }
-    /* The pulse: opacity and transform only, so the compositor runs it and the canvas is never redrawn. */
+    /* The pulse: opacity and transform only, so the compositor runs it and the canvas is never
+       redrawn; three beats each time a tip appears (a new bucket), not forever: even a compositor
+       animation keeps the host page's main thread ticking every frame while it runs. */
     .tip::before {
       content: '';
       position: absolute;
       inset: 0;
       border-radius: 50%;
       background: var(--_tip);
-      animation: tip-pulse 2s ease-out infinite;
+      opacity: 0;
+      animation: tip-pulse 2s ease-out 3;
+    }
+    :host([data-unseen]) .tip::before {
+      animation-play-state: paused;
     }
     @keyframes tip-pulse {
       from {

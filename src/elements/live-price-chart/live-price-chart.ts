@@ -22,8 +22,9 @@ let syntheticSeq = 0;
  * A price chart (uPlot): the history from the relay's `/v1/series`, then live points from the
  * stream, consolidated per period bucket (1h → 1 min, 24h → 5 min, 7d → 30 min, 30d → 2 h,
  * 90d → 6 h, 1y/all → 1 day). The newest point carries a "live tip" marker until its bucket
- * closes: a dot laid over the plot that pulses gently (not under `prefers-reduced-motion`), by
- * opacity and transform only, so the pulse runs on the compositor and never redraws the canvas. A
+ * closes: a dot laid over the plot that pulses three times as it appears (not under
+ * `prefers-reduced-motion`, not while unseen), by opacity and transform only, so the pulse runs on
+ * the compositor and never redraws the canvas. A
  * dashed line per field marks its latest quote (the last price, not its bucket's high or low),
  * labelled with the value at the plot's right edge. The legend row shows "● LIVE" while the stream
  * is open (plain text, not announced: the region's name and the legend say the rest). uPlot is
@@ -86,7 +87,7 @@ export class LivePriceChart extends LiveElement {
   private readonly model = new ChartModel();
   /** The plot (uPlot), its draws and its life. */
   private readonly view = new ChartView(this, this.model, {
-    unseen: () => this.offScreen || document.hidden,
+    unseen: () => this.unseen,
     drawing: () => this.notifyLive(),
   });
   private fetchAbort: AbortController | null = null;

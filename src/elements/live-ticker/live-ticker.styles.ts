@@ -48,7 +48,7 @@ export const liveTickerStyles = css`
   :host([paused]) .track,
   :host(:hover) .track,
   :host(:focus-within) .track,
-  :host([data-offscreen]) .track {
+  :host([data-unseen]) .track {
     animation-play-state: paused;
   }
   @keyframes live-ticker-scroll {

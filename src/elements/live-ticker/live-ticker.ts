@@ -13,8 +13,8 @@ const KEY_STEP = 1 / 3;
  * A horizontally scrolling ticker of trades (`topic="trades"`: symbol, price, change and change %
  * in up/down colours) or games (`topic="games"`: teams, score, and scheduled with its start time,
  * live with period and clock, or final). It scrolls continuously by a compositor-only transform,
- * pauses on hover, on focus and with its pause button, and while it is off screen (it then skips
- * rendering too). Focused, the arrow keys move it and Home goes back to the start. Under
+ * pauses on hover, on focus and with its pause button, and while it is unseen (off screen or in a
+ * hidden tab; it then skips rendering too). Focused, the arrow keys move it and Home goes back to the start. Under
  * `prefers-reduced-motion`, or when everything fits, it is a static list that can be scrolled. A
  * changed item flashes (an opacity fade, not under reduced motion). Each figure has room for its
  * usual widths and keeps the widest it has been, so a price, score or game status that changes
@@ -75,31 +75,13 @@ export class LiveTicker extends LiveElement {
   /** Set by the ticker (reflected) while its items are wider than it and so scroll. */
   scrolling = false;
 
-  private visible = true;
   private copyWidth = 0;
   // Measured in the next frame: a re-render from inside the observer's callback (the pause button
   // appearing narrows the viewport) would be a ResizeObserver loop.
   private readonly resize = new ResizeObserver(() => requestAnimationFrame(() => this.measure()));
-  private readonly intersection = new IntersectionObserver((entries) => {
-    this.visible = entries[entries.length - 1].isIntersecting;
-    this.onVisibility();
-    // Batches that came while off screen are shown now, in one render.
-    if (this.visible) this.requestUpdate();
-  });
-
-  /** A hidden tab's ticker stands still too (a page told it is hidden may still run its frames). */
-  private readonly onVisibility = () => this.toggleAttribute('data-offscreen', document.hidden || !this.visible);
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.intersection.observe(this);
-    document.addEventListener('visibilitychange', this.onVisibility);
-  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    document.removeEventListener('visibilitychange', this.onVisibility);
-    this.intersection.disconnect();
     this.resize.disconnect();
     this.floor.disconnect();
     this.floored = new WeakSet();
@@ -118,11 +100,6 @@ export class LiveTicker extends LiveElement {
 
   protected override isEmpty(): boolean {
     return this.entries().length === 0;
-  }
-
-  /** No rendering while off screen: the stream's batches wait in `items` until it is visible. */
-  protected override shouldUpdate(changed: PropertyValues): boolean {
-    return this.visible || !this.hasUpdated || changed.has('phase');
   }
 
   protected override describeChange(keys: readonly string[], previous: ReadonlyMap<string, unknown>): string {

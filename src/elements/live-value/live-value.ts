@@ -3,6 +3,7 @@ import { defineElement } from '../define.js';
 import { LiveTopicController } from '../live-topic-controller.js';
 import { LiveChangeEvent } from '../shared/live-change-event.js';
 import { RefreshController } from '../shared/refresh-controller.js';
+import { SeenController } from '../shared/seen-controller.js';
 import { fieldAt, formatValue, sampleText, type ValueFormat } from './value-format.js';
 
 const FLASH_MS = 1200;
@@ -14,10 +15,10 @@ const NOTHING = Symbol();
  * One live field, formatted, inline in text: `Abyssal whip trades at <live-value topic="prices"
  * key="4151" field="high"></live-value> gp`. It inherits the surrounding font, flashes when the
  * value changes (not under `prefers-reduced-motion`) and announces changes to screen readers only
- * when `announce` is set. Until the value arrives it holds a placeholder as wide as its text
- * content (write the last known value there) or, without one, as a typical value of its format,
- * and it never narrows (a value that loses a digit, an error), so the sentence around it does not
- * reflow.
+ * when `announce` is set. Off screen or in a hidden tab it keeps the value without rendering it.
+ * Until the value arrives it holds a placeholder as wide as its text content (write the last
+ * known value there) or, without one, as a typical value of its format, and it never narrows (a
+ * value that loses a digit, an error), so the sentence around it does not reflow.
  *
  * @tag live-value
  * @summary One live number, price or time inside a sentence.
@@ -119,9 +120,17 @@ export class LiveValue extends LitElement {
   private changedNow = false;
   private announcement = '';
 
+  /** Off screen or in a hidden tab, a new value is kept, not rendered (nor flashed); it is when seen. */
+  private readonly sight = new SeenController(this);
+
   constructor() {
     super();
     new RefreshController(this, RELATIVE_REFRESH_MS);
+  }
+
+  /** Renders only what is seen: a live value (or a relative time ageing) waits while unseen. */
+  protected override shouldUpdate(changed: PropertyValues): boolean {
+    return !(this.hasUpdated && this.phase === 'ready' && changed.size === 0 && this.sight.hold());
   }
 
   /** The data, key → value: the topic's, or set it (a Map or a plain object) to drive the element without a relay. */

@@ -5,6 +5,7 @@ import type { LiveError } from '../../core/status.js';
 import type { SyncPhase } from '../../core/topic-sync.js';
 import { LiveTopicController } from '../live-topic-controller.js';
 import { LiveChangeEvent } from './live-change-event.js';
+import { SeenController } from './seen-controller.js';
 
 /** Colour scheme: `auto` follows `prefers-color-scheme`. */
 export type LiveTheme = 'light' | 'dark' | 'auto';
@@ -104,21 +105,13 @@ export abstract class LiveElement extends LitElement {
     this.phase = 'ready';
   }
 
-  /** Out of the viewport (IntersectionObserver); with a hidden tab, live batches are kept but not rendered. */
-  protected offScreen = false;
-  /** A live batch was not rendered while unseen: one render catches up when the element is seen. */
-  private stale = false;
-  private readonly screen = new IntersectionObserver((e) => {
-    this.offScreen = !e.pop()!.isIntersecting;
-    this.seen();
-  });
-  // Seen or not, a stale widget asks for its update: shouldUpdate holds it back again while unseen.
-  private readonly seen = () => {
-    if (this.stale) {
-      this.stale = false;
-      this.requestUpdate();
-    }
-  };
+  /** Whether the widget is seen: live batches are kept but not rendered while it is not. */
+  private readonly sight = new SeenController(this);
+
+  /** Off screen or in a hidden tab: live data is kept, not rendered. */
+  protected get unseen(): boolean {
+    return this.sight.unseen;
+  }
 
   /**
    * Renders only what is seen: after the first data (rendered wherever the element is, so it
@@ -127,10 +120,7 @@ export abstract class LiveElement extends LitElement {
    */
   protected override shouldUpdate(changed: PropertyValues): boolean {
     // (Nothing but live data: no change, or `items` alone.)
-    if (this.hasUpdated && this.phase == 'ready' && changed.size == +changed.has('items') && (this.offScreen || document.hidden)) {
-      return !(this.stale = true);
-    }
-    return true;
+    return !(this.hasUpdated && this.phase == 'ready' && changed.size == +changed.has('items') && this.sight.hold());
   }
 
   /** Replaces the data; `changed` are the keys this batch changed (highlighted, announced, in `live-change`). */
@@ -239,16 +229,12 @@ export abstract class LiveElement extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.heightFloor.observe(this);
-    this.screen.observe(this);
-    document.addEventListener('visibilitychange', this.seen);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.flashTimer);
     this.heightFloor.disconnect();
-    this.screen.disconnect();
-    document.removeEventListener('visibilitychange', this.seen);
   }
 
   /** The loading state: a skeleton the size of the data, where a widget knows it. */

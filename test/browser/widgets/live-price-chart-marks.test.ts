@@ -76,12 +76,27 @@ describe('<live-price-chart> marks over the plot', () => {
       for (const p of ['offset', 'computedOffset', 'easing', 'composite']) props.delete(p);
       expect([...props].sort()).to.deep.equal(['opacity', 'transform']);
       expect(a.playState).to.equal('running');
+      // A few beats, not forever: a running animation keeps the host page's frames ticking.
+      expect(a.effect!.getTiming().iterations).to.equal(3);
     }
     // The canvas is not redrawn while the tip pulses: no draw between two frames without data.
     let draws = 0;
     plotOf(el).hooks.draw!.push(() => draws++);
     await new Promise((r) => setTimeout(r, 300));
     expect(draws).to.equal(0);
+  });
+
+  it('pauses the pulse while the chart is unseen (its tab hidden) and resumes it when seen', async () => {
+    const el = await liveChart();
+    try {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      await waitUntil(() => pulses(el).every((a) => a.playState === 'paused'), 'the pulses to pause', { timeout: 2000 });
+    } finally {
+      delete (document as { hidden?: boolean }).hidden; // back to the prototype's getter
+      document.dispatchEvent(new Event('visibilitychange'));
+    }
+    await waitUntil(() => pulses(el).every((a) => a.playState === 'running'), 'the pulses to run again', { timeout: 2000 });
   });
 
   itInChromium('does not pulse under prefers-reduced-motion (the marker stays, static)', async () => {

@@ -232,7 +232,7 @@ describe('<live-ticker>', () => {
       const wrapper = await fixture<HTMLDivElement>(html`<div style="height:200px;overflow:auto"><div style="height:2000px"></div><live-ticker locale="en-US"></live-ticker></div>`);
       const el = wrapper.querySelector('live-ticker')!;
       el.items = trades;
-      await waitUntil(() => el.hasAttribute('data-offscreen'), 'the ticker to know it is off screen');
+      await waitUntil(() => el.hasAttribute('data-unseen'), 'the ticker to know it is off screen');
       const before = visibleItems(el).length;
       el.applyEvents([{ topic: 'trades', key: 'NEW', op: 'upsert', data: { symbol: 'NEW', price: 1 } }]);
       await el.updateComplete;

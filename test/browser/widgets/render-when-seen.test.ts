@@ -3,6 +3,8 @@ import '../../../src/elements/live-source/live-source.js';
 import '../../../src/elements/service-status/service-status.js';
 import '../../../src/elements/live-price-chart/live-price-chart.js';
 import '../../../src/elements/live-indicator/live-indicator.js';
+import '../../../src/elements/live-ticker/live-ticker.js';
+import '../../../src/elements/live-value/live-value.js';
 import type { ServiceStatus } from '../../../src/elements/service-status/service-status.js';
 import type { LivePriceChart } from '../../../src/elements/live-price-chart/live-price-chart.js';
 import { publish, relays, uniqueTopic, waitFor } from '../helpers.js';
@@ -84,6 +86,36 @@ describe('widgets render only what is seen', () => {
     await waitFor('the catch-up render', () => shown() === '70');
     expect(renders.count, 'renders when shown again').to.equal(1);
   });
+
+  for (const kind of ['live-ticker', 'live-value'] as const) {
+    it(`<${kind}> in a hidden tab: gets the data, renders none of it, renders once when the tab is shown`, async () => {
+      const { main } = await relays();
+      const topic = uniqueTopic('hidden');
+      await publish(main, { topic, key: 'ACME', op: 'upsert', data: { symbol: 'ACME', price: 10, change: 0 } });
+      const source = await fixture(kind === 'live-ticker'
+        ? html`<live-source relay=${main}><live-ticker topic=${topic} locale="en-US"></live-ticker></live-source>`
+        : html`<live-source relay=${main}><live-value topic=${topic} key="ACME" field="price" locale="en-US"></live-value></live-source>`);
+      const el = source.querySelector(kind) as HTMLElement & { items: ReadonlyMap<string, { price: number }>; phase: string };
+      const shown = () => el.shadowRoot!.textContent!.includes('40.00') || el.shadowRoot!.textContent!.includes('40');
+      await waitFor('the first data', () => el.phase === 'ready' && /10/.test(el.shadowRoot!.textContent!));
+      await frames(3);
+
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      const renders = countRenders(el);
+      for (const price of [20, 30, 40]) await publish(main, { topic, key: 'ACME', op: 'patch', data: { price } });
+      await waitFor('the state to be current', () => el.items.get('ACME')?.price === 40);
+      await frames(3);
+      expect(renders.count, 'renders while hidden').to.equal(0);
+      expect(shown(), 'the new price drawn while hidden').to.equal(false);
+
+      delete (document as unknown as { hidden?: boolean }).hidden;
+      document.dispatchEvent(new Event('visibilitychange'));
+      await waitFor('the catch-up render', shown);
+      await frames(3);
+      expect(renders.count, 'renders when shown again').to.equal(1);
+    });
+  }
 
   it('a chart off screen keeps its points current but does not redraw; it draws once when seen', async () => {
     const { main } = await relays();
