@@ -123,6 +123,16 @@ export abstract class LiveElement extends LitElement {
     return !(this.hasUpdated && this.phase == 'ready' && changed.size == +changed.has('items') && this.sight.hold());
   }
 
+  /**
+   * The first render waits for a task of its own: the widgets of a page then each render in their
+   * own short task, not all in the one long task that defines them (a long task blocks the host
+   * page's input). A page that reserves the widget's space (see the README) sees no difference.
+   */
+  protected override async scheduleUpdate(): Promise<void> {
+    if (!this.hasUpdated) await new Promise((r) => setTimeout(r));
+    super.scheduleUpdate();
+  }
+
   /** Replaces the data; `changed` are the keys this batch changed (highlighted, announced, in `live-change`). */
   protected takeItems(next: ReadonlyMap<string, unknown>, changed: Iterable<string>): void {
     const old = this.itemsValue;
