@@ -206,7 +206,8 @@ export class LiveTicker extends LiveElement {
       this.floor.observe(part);
     }
     // Through the CSSOM, not a style="" attribute: pages with a strict style-src allow only this.
-    this.renderRoot.querySelector<HTMLElement>('.track')?.style.setProperty('--_duration', `${this.durationS()}s`);
+    // Only when it changed: a custom property set on the track restyles every item in it.
+    if (changedDuration(this.renderRoot, this.durationS())) this.renderRoot.querySelector<HTMLElement>('.track')!.style.setProperty('--_duration', `${this.durationS()}s`);
     // The list is replaced only when the state changes (loading → ready ...): observe the new one.
     const copy = this.renderRoot.querySelector('ul');
     if (copy === this.observed) return;
