@@ -27,7 +27,7 @@ if (typeof document == 'object') {
   import(/* @vite-ignore */ kit).catch((err: unknown) => console.error(`live-elements: could not load ${kit} (is it served with CORS?):`, err));
   // The page's first Intl formatter loads the browser's locale data (20-30 ms on a desktop): done
   // in a task of its own while the kit downloads, not inside the first widget's render.
-  setTimeout(() => new Intl.NumberFormat().format(0));
+  setTimeout(() => new Intl.NumberFormat());
   // An anonymous reader's worker (named as in src/core/links/worker-link.ts): a token's identity is
   // a hash only the kit computes. Where no SharedWorker can start (none in this browser, a script
   // from another origin) the constructor throws, and the kit finds its own way.

@@ -1,4 +1,5 @@
 import { test, before, after } from 'node:test';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { recordPageErrors } from '../helpers/browser.js';
@@ -90,5 +91,51 @@ test('the CMS page shows the value inside its prose and both tickers', async () 
     assert.match(sentence, /^Abyssal whip trades at 1,650,000 gp as we write/);
   } finally {
     await page.close();
+  }
+});
+
+/** A TCP proxy to the relay that records the stream requests passing through it (the SharedWorker's too). */
+async function streamRecorder(port: number): Promise<{ url: string; streams: string[]; close(): Promise<void> }> {
+  const streams: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => (client.destroy(), upstream.destroy())).on('close', () => sockets.delete(s));
+    }
+    client.on('data', (b: Buffer) => {
+      for (const m of b.toString('latin1').matchAll(/^GET (\/v1\/events\?\S+) HTTP/gm)) streams.push(m[1]);
+      upstream.write(b);
+    });
+    upstream.on('data', (b: Buffer) => client.write(b));
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    streams,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+test('the lazily loaded elements\' selections are in the first stream request, before their chunks arrive', async () => {
+  // The dashboard through a recording proxy: its origin, so the SharedWorker carries the stream.
+  const proxy = await streamRecorder(Number(new URL(relay.url).port));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+  try {
+    await page.goto(`${proxy.url}/`);
+    await waitUntil(() => page.evaluate(() => [...document.querySelectorAll('live-value, live-ticker')].every((e) => e.getAttribute('phase') === 'ready')), 'the values and tickers ready', 15_000, PAGE_POLL_MS);
+    const wanted = await page.evaluate(() => [...document.querySelectorAll('live-value, live-ticker')].map((e) => (e.getAttribute('key') ? `${e.getAttribute('topic')}/${e.getAttribute('key')}` : e.getAttribute('topic')!)));
+    assert.ok(wanted.length >= 3 && proxy.streams.length >= 1, `selections ${wanted.join(', ')}; stream requests ${proxy.streams.join(' ')}`);
+    const first = new URLSearchParams(proxy.streams[0].split('?')[1]).get('topics')!.split(',');
+    for (const s of wanted) assert.ok(first.includes(s) || first.includes(s.split('/')[0]), `${s} in the first stream request (${first.join(', ')}); all: ${proxy.streams.join(' ')}`);
+  } finally {
+    await page.close();
+    await proxy.close();
   }
 });

@@ -84,9 +84,10 @@ describe('npm run build', () => {
     assert.deepEqual(overBudget(m), []);
     assert.ok(m.chart <= 30 * 1024 && BUDGETS.chartWithUplot <= 30 * 1024, `chart chunk with uPlot is ${m.chart} B gzip`);
     // Issue 5's budgets, as the relay sends the files (gzip: the build's zopfli copies); issue 13
-    // allowed the page 15.5 kB for @lit/context's controllers in <live-source>, issue 14 15.6 kB
-    // for first renders in tasks of their own and the early locale data (no long task).
-    assert.ok(m.scriptTag <= 15.6 * 1024 && BUDGETS.scriptTagWithoutChart <= 15.6 * 1024, `a page with every element but the chart downloads ${m.scriptTag} B gzip`);
+    // allowed the page 15.5 kB for @lit/context's controllers in <live-source>, issue 14 15.7 kB
+    // for first renders in tasks of their own, the early locale data (no long task) and the lazily
+    // loaded elements' selections in the first stream request.
+    assert.ok(m.scriptTag <= 15.7 * 1024 && BUDGETS.scriptTagWithoutChart <= 15.7 * 1024, `a page with every element but the chart downloads ${m.scriptTag} B gzip`);
     for (const f of m.files) assert.ok(output.includes(`dist/${f.file}`), `size of dist/${f.file} not printed`);
     assert.match(output, /script-tag kit without the chart: +gzip [\d.]+ kB/);
     assert.match(output, /chart chunk with uPlot: +gzip [\d.]+ kB/);

@@ -8,10 +8,11 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
  * @internal
  */
 export class SeenController implements ReactiveController {
+  // (Both start undefined, read as false: no initializers, fewer bytes on every page.)
   /** Out of the viewport. */
-  private offScreen = false;
+  private offScreen?: boolean;
   /** An update was held back while unseen. */
-  private stale = false;
+  private stale?: boolean;
   private readonly screen = new IntersectionObserver((e) => {
     this.offScreen = !e.pop()!.isIntersecting;
     this.seen();
