@@ -14,11 +14,11 @@ const KEY_STEP = 1 / 3;
  * in up/down colours) or games (`topic="games"`: teams, score, and scheduled with its start time,
  * live with period and clock, or final). It scrolls continuously by a compositor-only transform,
  * pauses on hover, on focus and with its pause button, and while it is unseen (off screen or in a
- * hidden tab; it then skips rendering too). Focused, the arrow keys move it and Home goes back to the start. Under
- * `prefers-reduced-motion`, or when everything fits, it is a static list that can be scrolled. A
- * changed item flashes (an opacity fade, not under reduced motion). Each figure has room for its
- * usual widths and keeps the widest it has been, so a price, score or game status that changes
- * never moves the items after it.
+ * hidden tab; it then skips rendering too). Focused, the arrow keys move it and Home goes back to
+ * the start. Under `prefers-reduced-motion`, or when everything fits, it is a static list that
+ * can be scrolled. A changed item flashes (an opacity fade, not under reduced motion). Each figure
+ * has room for its usual widths and keeps the widest it has been, so a price, score or game
+ * status that changes never moves the items after it.
  *
  * @tag live-ticker
  * @summary A scrolling ticker of live trades or games.

@@ -120,7 +120,7 @@ export class LiveValue extends LitElement {
   private changedNow = false;
   private announcement = '';
 
-  /** Off screen or in a hidden tab, a new value is kept, not rendered (nor flashed); it is when seen. */
+  /** Off screen or in a hidden tab, a new value is kept but not rendered nor flashed; it is rendered once when seen. */
   private readonly sight = new SeenController(this);
 
   constructor() {
