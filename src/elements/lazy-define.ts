@@ -23,7 +23,7 @@ export function defineWhenUsed(tag: string, load: () => Promise<unknown>): void 
       try {
         if (topic && !el.closest('live-source')) held.push(getConnection().subscribe(key ? `${topic}/${key}` : topic, () => {}));
       } catch {
-        // No relay configured: the element says so itself once defined.
+        // No relay configured, or a topic or key that is not a valid selector: the element says so itself once defined.
       }
     }
     load()

@@ -207,7 +207,8 @@ export class LiveTicker extends LiveElement {
     }
     // Through the CSSOM, not a style="" attribute: pages with a strict style-src allow only this.
     // Only when it changed: a custom property set on the track restyles every item in it.
-    if (changedDuration(this.renderRoot, this.durationS())) this.renderRoot.querySelector<HTMLElement>('.track')!.style.setProperty('--_duration', `${this.durationS()}s`);
+    const seconds = this.durationS();
+    if (changedDuration(this.renderRoot, seconds)) this.renderRoot.querySelector<HTMLElement>('.track')!.style.setProperty('--_duration', `${seconds}s`);
     // The list is replaced only when the state changes (loading → ready ...): observe the new one.
     const copy = this.renderRoot.querySelector('ul');
     if (copy === this.observed) return;
