@@ -101,8 +101,17 @@ async function firstData(url) {
     // The trace's clock: the page's own request is navigation's requestStart.
     const t0 = sends.find((e) => e.args.data.url.startsWith(url))?.ts ?? sends[0].ts;
     const at = (ts) => Math.round((ts - t0) / 1000 + page.nav);
-    console.log('ms after navigation  request (thread)');
-    for (const e of sends) console.log(`${String(at(e.ts)).padStart(19)}  ${e.args.data.url.replace(/^https?:\/\/[^/]+/, '').slice(0, 90)} (${threads.get(`${e.pid}:${e.tid}`) ?? '?'})`);
+    // When each request's answer started and ended (its first bytes; for a stream, its first frames).
+    const byId = (name) => new Map(traceEvents.filter((e) => e.name === name).map((e) => [e.args.data.requestId, e.ts]));
+    const answered = byId('ResourceReceiveResponse');
+    const received = byId('ResourceReceivedData');
+    const finished = byId('ResourceFinish');
+    const when = (m, e) => (m.has(e.args.data.requestId) ? String(at(m.get(e.args.data.requestId))) : '-');
+    console.log('ms after navigation: sent  answered  data  done  request (thread)');
+    for (const e of sends)
+      console.log(
+        `${String(at(e.ts)).padStart(25)}  ${when(answered, e).padStart(8)}  ${when(received, e).padStart(4)}  ${when(finished, e).padStart(4)}  ${e.args.data.url.replace(/^https?:\/\/[^/]+/, '').slice(0, 70)} (${threads.get(`${e.pid}:${e.tid}`) ?? '?'})`,
+      );
     const worker = [...threads].find(([, name]) => name === 'SharedWorker thread')?.[0];
     const workerStart = traceEvents.filter((e) => `${e.pid}:${e.tid}` === worker && e.ts > 0).reduce((m, e) => Math.min(m, e.ts), Infinity);
     if (worker) console.log(`${String(at(workerStart)).padStart(19)}  the SharedWorker's thread runs its first task`);

@@ -11,6 +11,7 @@ import type { LiveTip } from './chart-plot.js';
 import { ChartView } from './chart-view.js';
 import { livePriceChartStyles } from './live-price-chart.styles.js';
 import { BUCKET_MS, parsePeriod, type ChartPeriod } from './periods.js';
+import { loadUplot } from './load-uplot.js';
 import { loadSeries, type SeriesFetchError, type SeriesResponse } from './series-fetch.js';
 import { StreamOpenController } from './stream-open.js';
 
@@ -94,6 +95,8 @@ export class LivePriceChart extends LiveElement {
   /** The connection the history was last loaded through (its relay and token); undefined before. */
   private historyFrom: LiveConnection | null | undefined = undefined;
   private sourceMoved = false;
+  /** What the history in hand (or in flight) was asked for ({@link historyAsk}); '' for none. */
+  private historyAsked = '';
 
   /**
    * The history the chart starts from, as `/v1/series` answers it. Set by the chart itself when
@@ -180,8 +183,17 @@ export class LivePriceChart extends LiveElement {
     return '';
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // The history is asked for at once, not after the first render (a task later, once the page's
+    // main thread is free): the request and uPlot's download run while the page renders.
+    if (!this.historyAsked && this.live.liveConnection) void this.loadHistory();
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    // A history still in flight is asked for again on the next connect.
+    if (this.fetchAbort) this.historyAsked = '';
     this.fetchAbort?.abort();
   }
 
@@ -201,7 +213,7 @@ export class LivePriceChart extends LiveElement {
     const switched = (changed.has('key') && changed.get('key') !== undefined) || (changed.has('topic') && changed.get('topic') !== undefined);
     // A new connection (its <live-source>'s relay or token changed) may read another history.
     this.sourceMoved = this.historyFrom !== undefined && this.historyFrom !== this.live.liveConnection;
-    const moved = switched || this.sourceMoved || changed.has('fields');
+    const moved = switched || this.sourceMoved || (changed.has('fields') && this.hasUpdated);
     // A period switch alone keeps the live points, re-bucketed, for after the new history.
     if (moved || (changed.has('period') && changed.get('period') !== undefined)) this.resetData(!moved);
     super.willUpdate(changed);
@@ -225,9 +237,8 @@ export class LivePriceChart extends LiveElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    if ((this.sourceMoved || changed.has('topic') || changed.has('key') || changed.has('period') || changed.has('relay') || changed.has('fields') || changed.has('points')) && this.topic && this.key) {
-      void this.loadHistory();
-    }
+    const asked = changed.has('topic') || changed.has('key') || changed.has('period') || changed.has('relay') || changed.has('fields') || changed.has('points');
+    if ((this.sourceMoved || (asked && this.historyAsk() !== this.historyAsked)) && this.topic && this.key) void this.loadHistory();
     if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.view.rebuildPlot();
   }
 
@@ -272,6 +283,11 @@ export class LivePriceChart extends LiveElement {
     return list.length ? list : null;
   }
 
+  /** What a history request asks for: a change of any of these reads the history again. */
+  private historyAsk(): string {
+    return [this.relay, this.topic, this.key, this.period, this.fields, this.points].join('\n');
+  }
+
   private async loadHistory(): Promise<void> {
     const period = parsePeriod(this.period);
     if (!period || !this.topic || !this.key) return;
@@ -280,6 +296,9 @@ export class LivePriceChart extends LiveElement {
       this.error = { code: 'no_relay', message: 'no relay to load the history from: set the relay attribute, or data-relay on the live-elements script tag' };
       return;
     }
+    this.historyAsked = this.historyAsk();
+    // uPlot downloads beside the history, not after it.
+    loadUplot().catch(() => {});
     this.fetchAbort?.abort();
     const abort = new AbortController();
     this.fetchAbort = abort;
@@ -292,6 +311,8 @@ export class LivePriceChart extends LiveElement {
       if (abort.signal.aborted) return;
       const e = err as SeriesFetchError;
       this.error = { code: e.code ?? 'network', message: e.message };
+    } finally {
+      if (this.fetchAbort === abort) this.fetchAbort = null;
     }
   }
 

@@ -81,6 +81,47 @@ describe('widgets on a real relay', () => {
     expect(el.liveTip?.values.low).to.equal(190);
   });
 
+  it('<live-price-chart> asks for its history as it connects, before its first render, and once', async () => {
+    const { main } = await relays();
+    const key = `k${Math.random().toString(36).slice(2, 8)}`;
+    const nowS = Math.floor(Date.now() / 1000);
+    await publish(main, Array.from({ length: 5 }, (_, i) => ({ topic: 'prices', key, op: 'upsert' as const, data: { name: 'X', high: 100 + i, low: 90 + i, ts: nowS - (6 - i) * 60 } })));
+    const source = await fixture<HTMLElement>(html`<live-source relay=${main}></live-source>`);
+    const el = document.createElement('live-price-chart') as LivePriceChart;
+    el.setAttribute('topic', 'prices');
+    el.setAttribute('key', key);
+    el.setAttribute('period', '1h');
+    el.setAttribute('fields', 'high,low');
+    const asked: Array<{ url: string; rendered: boolean }> = [];
+    const fetch = window.fetch;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes(`/v1/series/prices/${key}`)) asked.push({ url, rendered: el.hasUpdated });
+      return fetch(input, init);
+    };
+    try {
+      source.append(el);
+      await waitFor('the history', () => el.phase === 'ready' && el.pointCount === 5);
+      await waitFor('uPlot', () => el.shadowRoot!.querySelector('.plot canvas'));
+    } finally {
+      window.fetch = fetch;
+    }
+    expect(asked.map((a) => a.rendered), 'one history request, made before the first render').to.deep.equal([false]);
+  });
+
+  it('<live-price-chart> moved in the page while its history loads asks for it again', async () => {
+    const { main } = await relays();
+    const key = `k${Math.random().toString(36).slice(2, 8)}`;
+    await publish(main, { topic: 'prices', key, op: 'upsert', data: { name: 'X', high: 7, low: 6, ts: Math.floor(Date.now() / 1000) - 120 } });
+    const source = await fixture<HTMLElement>(html`<live-source relay=${main}><div></div></live-source>`);
+    const el = document.createElement('live-price-chart') as LivePriceChart;
+    Object.assign(el, { topic: 'prices', key, period: '1h' });
+    source.append(el);
+    // Moved: disconnected (its request aborted) and connected again.
+    source.querySelector('div')!.append(el);
+    await waitFor('the history', () => el.phase === 'ready' && el.pointCount === 1);
+  });
+
   it('<live-price-chart> shows "● LIVE" in its header while the stream is open, and not after it drops', async () => {
     const { main } = await relays();
     const key = `k${Math.random().toString(36).slice(2, 8)}`;
