@@ -31,7 +31,11 @@ export interface StreamHubOptions {
 
 /** A client's handle on the hub. */
 export interface HubAttachment {
-  subscribe(selectors: readonly string[]): void;
+  /**
+   * `askedAt`: when the client asked (`Date.now()`), if earlier than now: a worker that starts
+   * after its pages asked (a page's first load) has waited out their settle window already.
+   */
+  subscribe(selectors: readonly string[], askedAt?: number): void;
   unsubscribe(selectors: readonly string[]): void;
   /** Releases every subscription of this client. */
   detach(): void;
@@ -100,7 +104,7 @@ export class StreamHub {
     client.deliver({ t: 'status', status: this.lastStatus });
     const current = () => this.clients.get(client) === mine;
     return {
-      subscribe: (selectors) => {
+      subscribe: (selectors, askedAt) => {
         if (!current()) return;
         let unasked = false;
         for (const s of selectors) {
@@ -126,7 +130,7 @@ export class StreamHub {
           if (state) client.deliver(state);
           if (this.unasked(h)) unasked = true;
         }
-        if (unasked) this.settle();
+        if (unasked) this.settle(askedAt);
       },
       unsubscribe: (selectors) => {
         if (!current()) return;
@@ -213,12 +217,17 @@ export class StreamHub {
     return false;
   }
 
-  private settle(): void {
+  /** Applies the subscriptions once the settle window, from `since` (default now), has passed. */
+  private settle(since = Date.now()): void {
     if (this.settleTimer || this.closed) return;
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = null;
-      this.apply();
-    }, this.options.settleMs ?? 20);
+    const ms = this.options.settleMs ?? 20;
+    this.settleTimer = setTimeout(
+      () => {
+        this.settleTimer = null;
+        this.apply();
+      },
+      Math.min(ms, Math.max(0, since + ms - Date.now())),
+    );
   }
 
   /**
