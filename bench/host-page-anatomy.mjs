@@ -2,8 +2,9 @@
 // "Cost to your page" (the figures themselves are the bench's host-page section).
 //
 //   node bench/host-page-anatomy.mjs steady [page] [rounds]   main thread per second of the page as it
-//        is, under prefers-reduced-motion, with the flashes switched off, and with only its
-//        tickers (scrolling, then paused); variants alternate, `rounds` times (default 2)
+//        is, under prefers-reduced-motion, with the flashes switched off, with only its tickers
+//        (scrolling, then paused) and with none of the kit's elements; variants alternate,
+//        `rounds` times (default 2)
 //   node bench/host-page-anatomy.mjs first-data [page]        one load traced: when the loader, the kit
 //        chunk, the SharedWorker's script and the stream requests go out, and when each element is
 //        ready (ms after navigation)
@@ -32,16 +33,20 @@ const injectCss = (tab, css) =>
 /** Removes every element of the kit but `keep`. */
 const keepOnly = (tab, keep) => tab.evaluate(([tags, k]) => tags.filter((t) => t !== k).forEach((t) => document.querySelectorAll(t).forEach((e) => e.remove())), [TAGS, keep]);
 
-const VARIANTS = {
+const ONLY = process.env.VARIANTS?.split('|');
+const VARIANTS_ALL = {
   'as it is': async () => {},
   'prefers-reduced-motion': (tab) => tab.emulateMedia({ reducedMotion: 'reduce' }),
   'flashes off': (tab) => injectCss(tab, "[part$='-changed']::after, tr[part$='-changed'] > ::after { content: none !important; animation: none !important }"),
   'tickers only': (tab) => keepOnly(tab, 'live-ticker'),
+  'none of the kit': (tab) => keepOnly(tab, null),
   'tickers only, paused': async (tab) => {
     await keepOnly(tab, 'live-ticker');
     await tab.evaluate(() => document.querySelectorAll('live-ticker').forEach((t) => (t.paused = true)));
   },
 };
+
+const VARIANTS = ONLY ? Object.fromEntries(Object.entries(VARIANTS_ALL).filter(([k]) => ONLY.includes(k))) : VARIANTS_ALL;
 
 async function steady(url, rounds) {
   const browser = await launchChromium();

@@ -48,7 +48,7 @@ export interface League {
  * @cssproperty [--live-muted=#5c6670] - Secondary text (dark theme: #9aa4ae).
  * @cssproperty [--live-border=#d8dee4] - Row separators (dark theme: #30363d).
  * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a changed row (dark theme: #352d00).
- * @cssproperty [--live-flash-duration=1.5s] - How long the flash fades.
+ * @cssproperty [--live-flash-duration=1.5s] - How long a change stays highlighted.
  * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
  * @cssproperty [--league-standings-cell-padding=0.35em 0.75em] - Cell padding.
  * @event {LiveChangeEvent} live-change - After a batch changed leagues; `detail.keys` are the league ids.

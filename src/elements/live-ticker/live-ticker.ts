@@ -16,9 +16,9 @@ const KEY_STEP = 1 / 3;
  * pauses on hover, on focus and with its pause button, and while it is unseen (off screen or in a
  * hidden tab; it then skips rendering too). Focused, the arrow keys move it and Home goes back to
  * the start. Under `prefers-reduced-motion`, or when everything fits, it is a static list that
- * can be scrolled. A changed item flashes (an opacity fade, not under reduced motion). Each figure
- * has room for its usual widths and keeps the widest it has been, so a price, score or game
- * status that changes never moves the items after it.
+ * can be scrolled. A changed item is highlighted for a moment (a steady highlight, not animated;
+ * none under reduced motion). Each figure has room for its usual widths and keeps the widest it
+ * has been, so a price, score or game status that changes never moves the items after it.
  *
  * @tag live-ticker
  * @summary A scrolling ticker of live trades or games.
@@ -50,7 +50,7 @@ const KEY_STEP = 1 / 3;
  * @cssproperty [--live-up=#2e7d32] - Colour of a rise (dark theme: #5fd068).
  * @cssproperty [--live-down=#c62828] - Colour of a fall, and of a live game's status (dark theme: #ff6b6b).
  * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a changed item (dark theme: #4a3f00).
- * @cssproperty [--live-flash-duration=1.5s] - How long the flash fades.
+ * @cssproperty [--live-flash-duration=1.5s] - How long a change stays highlighted.
  * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
  * @cssproperty [--live-ticker-gap=2em] - Space between items.
  * @cssproperty [--live-ticker-height=2.5rem] - Height, the same in every state: reserve it in the page (`live-ticker { display: block; height: 2.5rem }`) so nothing shifts while it loads.

@@ -3,6 +3,7 @@ import { defineElement } from '../define.js';
 import { LiveTopicController } from '../live-topic-controller.js';
 import { LiveChangeEvent } from '../shared/live-change-event.js';
 import { RefreshController } from '../shared/refresh-controller.js';
+import { durationMs } from '../shared/format.js';
 import { SeenController } from '../shared/seen-controller.js';
 import { fieldAt, formatValue, sampleText, type ValueFormat } from './value-format.js';
 
@@ -28,7 +29,7 @@ const NOTHING = Symbol();
  * @csspart error - The dash shown when the value cannot be loaded (its `title` holds the reason).
  * @csspart announcer - The polite live region (only with `announce`; visually hidden).
  * @cssproperty [--live-highlight=rgb(255 200 0 / 40%)] - Flash colour of a change.
- * @cssproperty [--live-flash-duration=1.2s] - How long the flash fades.
+ * @cssproperty [--live-flash-duration=1.2s] - How long a change stays highlighted.
  * @cssproperty [--live-value-placeholder=rgb(128 128 128 / 20%)] - Colour of the loading placeholder.
  * @event {LiveChangeEvent} live-change - After the shown value changed; `detail.keys` holds the key.
  */
@@ -65,15 +66,16 @@ export class LiveValue extends LitElement {
       color: transparent;
       background: var(--live-value-placeholder, rgb(128 128 128 / 20%));
     }
-    /* The flash: its opacity fades (a compositor animation, started from script). */
-    [part='value']::after {
-      content: '';
-      position: absolute;
-      inset: 0;
-      z-index: -1;
-      border-radius: inherit;
-      background: var(--live-highlight, rgb(255 200 0 / 40%));
-      opacity: 0;
+    /* The flash: a highlight behind the value while it is new, not animated (see base.styles.ts). */
+    @media (prefers-reduced-motion: no-preference) {
+      .flash::after {
+        content: '';
+        position: absolute;
+        inset: 0;
+        z-index: -1;
+        border-radius: inherit;
+        background: var(--live-highlight, rgb(255 200 0 / 40%));
+      }
     }
     .visually-hidden {
       position: absolute;
@@ -118,6 +120,9 @@ export class LiveValue extends LitElement {
   private text = '';
   private seen: unknown = NOTHING;
   private changedNow = false;
+  private flashTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How long a flash lasts (`--live-flash-duration`, read at the first one). */
+  private flashMs: number | undefined;
   private announcement = '';
 
   /** Off screen or in a hidden tab, a new value is kept but not rendered nor flashed; it is rendered once when seen. */
@@ -200,21 +205,14 @@ export class LiveValue extends LitElement {
     if (!this.changedNow) return;
     this.changedNow = false;
     const el = this.renderRoot.querySelector('[part=value]');
-    if (el && !matchMedia('(prefers-reduced-motion: reduce)').matches) {
-      el.animate([{ opacity: 1 }, { opacity: 0 }], {
-        pseudoElement: '::after',
-        duration: durationMs(getComputedStyle(this).getPropertyValue('--live-flash-duration')) ?? FLASH_MS,
-        easing: 'ease-out',
-      });
+    if (el) {
+      el.classList.add('flash');
+      this.flashMs ??= durationMs(getComputedStyle(this).getPropertyValue('--live-flash-duration')) ?? FLASH_MS;
+      clearTimeout(this.flashTimer);
+      this.flashTimer = setTimeout(() => el.classList.remove('flash'), this.flashMs);
     }
     this.dispatchEvent(new LiveChangeEvent([this.key ?? '']));
   }
-}
-
-/** A CSS time (`1.2s`, `300ms`) in ms, or null when it is not one. */
-function durationMs(css: string): number | null {
-  const n = parseFloat(css);
-  return Number.isFinite(n) ? (css.trim().endsWith('ms') ? n : n * 1000) : null;
 }
 
 defineElement('live-value', LiveValue);

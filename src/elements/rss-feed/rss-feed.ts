@@ -41,7 +41,7 @@ const REFRESH_MS = 30_000;
  * @cssproperty [--live-accent=#0b63ce] - Link colour (dark theme: #5aa2ff).
  * @cssproperty [--live-border=#d8dee4] - Item separators (dark theme: #30363d).
  * @cssproperty [--live-highlight=#fff3bf] - Flash colour of a new item (dark theme: #352d00).
- * @cssproperty [--live-flash-duration=1.5s] - How long the flash fades.
+ * @cssproperty [--live-flash-duration=1.5s] - How long a change stays highlighted.
  * @cssproperty [--live-font=14px/1.4 system-ui, sans-serif] - Font.
  * @cssproperty [--rss-feed-item-padding=0.5em 0.75em] - Padding of an item.
  * @event {LiveChangeEvent} live-change - After new items arrived; `detail.keys` are the feed ids.

@@ -64,9 +64,11 @@ export const baseStyles = css`
     height: calc(var(--_head, 0px) + var(--rows) * var(--_row));
   }
   /* A changed row's or item's flash (its part then ends in -changed): a pseudo-element behind
-     its content (z-index -1 in the row's own stacking context) whose opacity fades, which the
-     compositor animates (no repaint or style recalculation per frame); none under reduced motion.
-     A table row's cells each draw it: the row's own would be laid out as one more cell. */
+     its content (z-index -1 in the row's own stacking context), shown while the part lasts
+     (--live-flash-duration) and gone with it; none under reduced motion. Not animated: a page
+     with a few fades running at once made a main-thread frame several times a second (restyle,
+     commit) where a steady highlight makes none. A table row's cells each draw it: the row's own
+     would be laid out as one more cell. */
   [part$='-changed'],
   tr[part$='-changed'] > * {
     position: relative;
@@ -80,16 +82,9 @@ export const baseStyles = css`
       inset: 0;
       z-index: -1;
       background: var(--_highlight);
-      opacity: 0;
-      animation: live-flash var(--live-flash-duration, 1.5s) ease-out;
     }
   }
   tr[part$='-changed']::after {
     display: none;
-  }
-  @keyframes live-flash {
-    from {
-      opacity: 1;
-    }
   }
 `;

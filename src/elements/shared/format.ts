@@ -57,6 +57,12 @@ export function relativeTime(locale: string | null | undefined, timeMs: number, 
 }
 
 /** Parses an ISO string (or unix ms number) into ms, or null when it is not a valid time. */
+/** A CSS time (`1.2s`, `300ms`) in ms, or null when it is not one. */
+export function durationMs(css: string): number | null {
+  const n = parseFloat(css);
+  return Number.isFinite(n) ? (css.trim().endsWith('ms') ? n : n * 1000) : null;
+}
+
 export function timeMs(value: unknown): number | null {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value !== 'string') return null;

@@ -6,11 +6,12 @@ import type { SyncPhase } from '../../core/topic-sync.js';
 import { LiveTopicController } from '../live-topic-controller.js';
 import { LiveChangeEvent } from './live-change-event.js';
 import { SeenController } from './seen-controller.js';
+import { durationMs } from './format.js';
 
 /** Colour scheme: `auto` follows `prefers-color-scheme`. */
 export type LiveTheme = 'light' | 'dark' | 'auto';
 
-/** How long a changed row stays highlighted, in ms (the CSS animation may be shorter). */
+/** How long a changed row stays highlighted, in ms, unless `--live-flash-duration` says otherwise. */
 const FLASH_MS = 1500;
 
 /**
@@ -77,6 +78,8 @@ export abstract class LiveElement extends LitElement {
   private readonly pendingChanged = new Set<string>();
   private readonly flashUntil = new Map<string, number>();
   private flashTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How long a flash lasts (`--live-flash-duration`, read at the first one). */
+  private flashMs: number | undefined;
 
   /**
    * The data shown: key → value, as the topic's snapshot holds it. Set it (a Map or a plain
@@ -182,20 +185,26 @@ export abstract class LiveElement extends LitElement {
     if (changed.has('error') && this.error) this.phase = 'error';
     this.empty = this.phase === 'ready' && this.isEmpty();
     if (this.pendingChanged.size > 0) {
-      const until = performance.now() + FLASH_MS;
+      this.flashMs ??= durationMs(getComputedStyle(this).getPropertyValue('--live-flash-duration')) ?? FLASH_MS;
+      const until = performance.now() + this.flashMs;
       const keys = [...this.pendingChanged];
       for (const id of this.flashIds(keys, this.previous)) this.flashUntil.set(id, until);
       const text = this.describeChange(keys, this.previous);
       if (text) this.announcement = text;
-      clearTimeout(this.flashTimer);
-      // One re-render after the highlight ends removes the class, so the next change animates again.
-      this.flashTimer = setTimeout(() => {
-        const now = performance.now();
-        for (const [k, t] of this.flashUntil) if (t <= now) this.flashUntil.delete(k);
-        this.requestUpdate();
-      }, FLASH_MS + 20);
+      this.flashTimer ??= setTimeout(this.endFlashes, this.flashMs + 20);
     }
   }
+
+  /**
+   * A re-render when the oldest highlight is over removes its part (so the next change flashes
+   * again), then waits for the next one: each ends on time, however often new ones begin.
+   */
+  private endFlashes = (): void => {
+    const now = performance.now();
+    for (const [k, t] of this.flashUntil) if (t <= now) this.flashUntil.delete(k);
+    this.requestUpdate();
+    this.flashTimer = this.flashUntil.size ? setTimeout(this.endFlashes, Math.min(...this.flashUntil.values()) - now + 20) : undefined;
+  };
 
   /** Mirrors the subscription's state; a batch's changed keys are highlighted and announced. */
   private takeLive(): void {
@@ -244,6 +253,7 @@ export abstract class LiveElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.flashTimer);
+    this.flashTimer = undefined;
     this.heightFloor.disconnect();
   }
 
