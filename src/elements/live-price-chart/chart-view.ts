@@ -96,14 +96,17 @@ export class ChartView extends DrawScheduler implements ReactiveController {
     this.ensurePlot();
   }
 
+  protected skip(): boolean {
+    if (!this.plot || !this.hooks.unseen()) return false;
+    // The data stays current; the catch-up render (when seen again) draws it once. No frame is
+    // asked for: one asked for is made (style, paint, commit), even if its draw is skipped.
+    this.drawSkipped = true;
+    this.host.requestUpdate();
+    return true;
+  }
+
   protected draw(work: DrawWork): boolean {
     const plot = this.plot;
-    if (plot && this.hooks.unseen()) {
-      // The data stays current; the catch-up render (when seen again) draws it once.
-      this.drawSkipped = true;
-      this.host.requestUpdate();
-      return false;
-    }
     this.hooks.drawing();
     this.host.requestUpdate();
     if (!plot) return false;

@@ -37,6 +37,8 @@ export abstract class DrawScheduler {
 
   /** Draws what the merged requests ask; false when it did not draw, so the work is kept for the next draw. */
   protected abstract draw(work: DrawWork): boolean;
+  /** Whether to skip drawing for now, without asking for a frame; the work is kept for later. */
+  protected abstract skip(): boolean;
 
   /** Whether a draw is scheduled (for the next frame, or later for live points). */
   get drawPending(): boolean {
@@ -59,7 +61,7 @@ export abstract class DrawScheduler {
   private askFrame(live: boolean): void {
     clearTimeout(this.drawTimer);
     this.drawTimer = undefined;
-    if (this.frame) return;
+    if (this.frame || this.skip()) return;
     if (live) this.liveDrawAt = performance.now();
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;

@@ -117,7 +117,7 @@ describe('widgets render only what is seen', () => {
     });
   }
 
-  it('a chart off screen keeps its points current but does not redraw; it draws once when seen', async () => {
+  it('a chart off screen keeps its points current but does not redraw, nor ask for frames; it draws once when seen', async () => {
     const { main } = await relays();
     const key = `seen${Math.random().toString(36).slice(2, 8)}`;
     const nowS = Math.floor(Date.now() / 1000);
@@ -135,10 +135,20 @@ describe('widgets render only what is seen', () => {
         original(...a);
       };
     }
-    await publish(main, { topic: 'prices', key, op: 'upsert', data: { high: 300, low: 290, ts: nowS } });
-    await waitFor('the live point', () => el.pointCount === 11);
+    // A frame asked for is a frame the page makes (style, paint, commit), even if the draw is then skipped.
+    const raf = window.requestAnimationFrame;
+    let asked = 0;
+    window.requestAnimationFrame = (cb) => (asked++, raf(cb));
+    try {
+      await publish(main, { topic: 'prices', key, op: 'upsert', data: { high: 300, low: 290, ts: nowS } });
+      await waitFor('the live point', () => el.pointCount === 11);
+      await new Promise((r) => setTimeout(r, 600));
+    } finally {
+      window.requestAnimationFrame = raf;
+    }
     await frames(20);
     expect(draws, 'draws while off screen').to.equal(0);
+    expect(asked, 'frames asked for while off screen').to.equal(0);
 
     el.scrollIntoView();
     await waitFor('the catch-up draw', () => draws > 0);
