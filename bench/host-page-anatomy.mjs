@@ -9,9 +9,15 @@
 //        chunk, the SharedWorker's script and the stream requests go out, and when each element is
 //        ready (ms after navigation)
 //   node bench/host-page-anatomy.mjs intl                     the first Intl.NumberFormat of a fresh page
+//   node bench/host-page-anatomy.mjs versus REF [page] [rounds]  main thread per second of the page
+//        as built here and as built at git REF (a worktree, built), each served by its own relay,
+//        alternating in the same minutes, `rounds` times (default 4): a change measured side by side
+//   node bench/host-page-anatomy.mjs busy [page] [loads]      how much of the time to the last
+//        element's first data the page's main thread is busy (task time by then), untraced
 //
 // A relay with the simulator serves the demo pages (`npm run build` first), as in the bench.
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
@@ -127,6 +133,105 @@ async function firstData(url) {
   }
 }
 
+/**
+ * Main-thread task time per second of one visit to `url`: visible (a 4 s window, 4.5 s after
+ * load), then told it is hidden as the bench tells it (another 4 s window, 1 s later).
+ */
+async function visitCost(browser, url) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const tab = await ctx.newPage();
+    await tab.goto(url, { waitUntil: 'load' });
+    await tab.waitForTimeout(4500);
+    const cdp = await ctx.newCDPSession(tab);
+    await cdp.send('Performance.enable');
+    const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+    const window = async () => {
+      const a = await read();
+      await tab.waitForTimeout(4000);
+      return (((await read()).TaskDuration - a.TaskDuration) * 1000) / 4;
+    };
+    const visible = await window();
+    await tab.evaluate(() => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await tab.waitForTimeout(1000);
+    return { visible, hidden: await window() };
+  } finally {
+    await ctx.close();
+  }
+}
+
+async function versus(ref, page, rounds) {
+  const tree = mkdtempSync(join(tmpdir(), 'versus-'));
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  execFileSync('git', ['worktree', 'add', '--detach', tree, ref], { cwd: root, stdio: 'ignore' });
+  const relays = [];
+  try {
+    symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
+    execFileSync(process.execPath, ['scripts/build.mjs', '--no-types', '--no-analyze'], { cwd: tree, stdio: 'ignore' });
+    relays.push(await startServer('relay-simulated', { SIM_SPEED: '1', DEMO: '1' }));
+    relays.push(await startServer('relay-simulated', { SIM_SPEED: '1', DEMO: '1' }, { cwd: tree }));
+    await new Promise((r) => setTimeout(r, 5000));
+    const browser = await launchChromium();
+    const here = [];
+    const there = [];
+    try {
+      for (let i = 0; i < rounds; i++) {
+        here.push(await visitCost(browser, relays[0].url + page));
+        there.push(await visitCost(browser, relays[1].url + page));
+        const [h, t] = [here.at(-1), there.at(-1)];
+        console.log(`round ${i + 1}: this build ${h.visible.toFixed(1)} visible, ${h.hidden.toFixed(1)} hidden; ${ref} ${t.visible.toFixed(1)} visible, ${t.hidden.toFixed(1)} hidden (ms/s)`);
+      }
+    } finally {
+      await browser.close();
+    }
+    const span = (runs, k) => {
+      const xs = runs.map((r) => r[k]);
+      return `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+    };
+    console.log(`median (range), ms/s: this build visible ${span(here, 'visible')}, hidden ${span(here, 'hidden')}; ${ref} visible ${span(there, 'visible')}, hidden ${span(there, 'hidden')}`);
+  } finally {
+    for (const r of relays) await r.stop();
+    execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' });
+  }
+}
+
+/** Fresh loads of `url`: when the last element's first data came, and the main thread's task time by then. */
+async function busy(url, loads) {
+  const browser = await launchChromium();
+  try {
+    console.log('last first data (ms after navigation)  main-thread task time by then (ms)  of which script / layout / style');
+    for (let i = 0; i < loads; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        const tab = await ctx.newPage();
+        const cdp = await ctx.newCDPSession(tab);
+        await cdp.send('Performance.enable');
+        await tab.addInitScript(() => {
+          const ready = [];
+          window.__ready = ready;
+          new MutationObserver((records) => {
+            for (const r of records) if (r.target.getAttribute('phase') === 'ready') ready.push(performance.now());
+          }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
+        });
+        await tab.goto(url, { waitUntil: 'load' });
+        await tab.waitForFunction((tags) => [...document.querySelectorAll(tags)].every((e) => e.getAttribute('phase') === 'ready'), TAGS.filter((t) => t !== 'live-indicator').join(','), { timeout: 30_000 });
+        const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+        const last = await tab.evaluate(() => Math.max(...window.__ready));
+        const ms = (k) => Math.round(m[k] * 1000);
+        console.log(`${String(Math.round(last)).padStart(37)}  ${String(ms('TaskDuration')).padStart(33)}  ${ms('ScriptDuration')} / ${ms('LayoutDuration')} / ${ms('RecalcStyleDuration')}`);
+      } finally {
+        await ctx.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
 async function intl() {
   const browser = await launchChromium();
   try {
@@ -152,6 +257,11 @@ async function intl() {
 const [what = 'steady', pageArg, roundsArg] = process.argv.slice(2);
 if (what === 'intl') {
   await intl();
+} else if (what === 'versus') {
+  if (!pageArg) throw new Error('versus needs a git ref to compare with, e.g. `versus HEAD~3 /`');
+  const missing = kitMissing(root);
+  if (missing) throw new Error(missing);
+  await versus(pageArg, process.argv[4] ?? '/', Number(process.argv[5] ?? 4));
 } else {
   const missing = kitMissing(root);
   if (missing) throw new Error(missing);
@@ -160,7 +270,8 @@ if (what === 'intl') {
     await new Promise((r) => setTimeout(r, 2000));
     if (what === 'steady') await steady(relay.url + (pageArg ?? '/'), Number(roundsArg ?? 2));
     else if (what === 'first-data') await firstData(relay.url + (pageArg ?? '/cms.html'));
-    else throw new Error(`unknown "${what}": use steady, first-data or intl`);
+    else if (what === 'busy') await busy(relay.url + (pageArg ?? '/cms.html'), Number(roundsArg ?? 4));
+    else throw new Error(`unknown "${what}": use steady, first-data, busy, versus or intl`);
   } finally {
     await relay.stop();
   }

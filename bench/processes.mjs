@@ -20,13 +20,16 @@ export const SERVERS = {
   'relay-simulated': { cmd: ['--import', 'tsx', 'bench/servers/sped-up-relay.ts'], label: 'relay, memory bus, simulator x SIM_SPEED' },
 };
 
-/** Starts one server as a child process and waits for its `listening on` banner. */
-export async function startServer(kind, env = {}) {
+/**
+ * Starts one server as a child process and waits for its `listening on` banner. `cwd`: the
+ * checkout it runs from (another build of the repo, for a side-by-side comparison).
+ */
+export async function startServer(kind, env = {}, { cwd = root } = {}) {
   const spec = SERVERS[kind];
   if (!spec) throw new Error(`unknown server "${kind}"; use one of ${Object.keys(SERVERS).join(', ')}`);
   const redis = spec.redis && !env.REDIS_URL ? await startBenchRedis() : null;
   const child = spawn(process.execPath, spec.cmd, {
-    cwd: root,
+    cwd,
     env: {
       ...process.env,
       PORT: '0',
