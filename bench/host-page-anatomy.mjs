@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
 import { kitMissing } from './browser.mjs';
+import { tellHidden } from './host-page.mjs';
 import { root, startServer } from './processes.mjs';
 
 const TAGS = ['live-indicator', 'live-price-chart', 'league-standings', 'service-status', 'rss-feed', 'live-ticker', 'live-value'];
@@ -152,11 +153,7 @@ async function visitCost(browser, url) {
       return (((await read()).TaskDuration - a.TaskDuration) * 1000) / 4;
     };
     const visible = await window();
-    await tab.evaluate(() => {
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-      document.dispatchEvent(new Event('visibilitychange'));
-    });
+    await tellHidden(tab);
     await tab.waitForTimeout(1000);
     return { visible, hidden: await window() };
   } finally {

@@ -136,6 +136,18 @@ async function allReady(tab, min = 1) {
   }, [min, PHASED], { timeout: 30_000 });
 }
 
+/**
+ * Tells the page in `tab` it is hidden, as a tab switch would: headless Chromium keeps every tab
+ * visible (another tab in front, a minimized window: still `visible`). Chromium itself still runs
+ * its frames, which a really hidden tab would not: what is measured then is an upper bound.
+ */
+export const tellHidden = (tab) =>
+  tab.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+
 /** Main-thread cost per second, visible then hidden: the median of five 2 s windows each. */
 async function steadyState(browser, url) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -153,14 +165,7 @@ async function steadyState(browser, url) {
       return { task: median(windows.map((w) => w.task)), cpu: median(windows.map((w) => w.cpu)) };
     };
     const visible = await measure();
-    // Headless Chromium keeps every tab visible (another tab in front, a minimized window: still
-    // `visible`), so the page is told it is hidden as a tab switch would tell it. Chromium itself
-    // still runs its frames, which a really hidden tab would not: an upper bound.
-    await tab.evaluate(() => {
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
-      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
-      document.dispatchEvent(new Event('visibilitychange'));
-    });
+    await tellHidden(tab);
     await tab.waitForTimeout(1000);
     const hidden = await measure();
     return { visible, hidden };
