@@ -49,8 +49,7 @@ export type PageMessage =
   | { t: 'hello'; relay: string; identity: string; token: string | null; renewable: boolean; heartbeatMs?: number }
   /** The answer to the worker's `token` request: a fresh token, or why there is none. */
   | { t: 'token'; token: string | null; error?: string }
-  /** `at`: when the page asked (`Date.now()`); the hub's settle window starts then, not when the worker heard. */
-  | { t: 'subscribe'; selectors: string[]; at?: number }
+  | { t: 'subscribe'; selectors: string[] }
   | { t: 'unsubscribe'; selectors: string[] }
   | { t: 'pong' }
   /** The page is going away (pagehide): release its subscriptions. */

@@ -31,11 +31,7 @@ export interface StreamHubOptions {
 
 /** A client's handle on the hub. */
 export interface HubAttachment {
-  /**
-   * `askedAt`: when the client asked (`Date.now()`), if earlier than now: a worker that starts
-   * after its pages asked (a page's first load) has waited out their settle window already.
-   */
-  subscribe(selectors: readonly string[], askedAt?: number): void;
+  subscribe(selectors: readonly string[]): void;
   unsubscribe(selectors: readonly string[]): void;
   /** Releases every subscription of this client. */
   detach(): void;
@@ -104,7 +100,7 @@ export class StreamHub {
     client.deliver({ t: 'status', status: this.lastStatus });
     const current = () => this.clients.get(client) === mine;
     return {
-      subscribe: (selectors, askedAt) => {
+      subscribe: (selectors) => {
         if (!current()) return;
         let unasked = false;
         for (const s of selectors) {
@@ -130,7 +126,7 @@ export class StreamHub {
           if (state) client.deliver(state);
           if (this.unasked(h)) unasked = true;
         }
-        if (unasked) this.settle(askedAt);
+        if (unasked) this.settle();
       },
       unsubscribe: (selectors) => {
         if (!current()) return;
@@ -217,17 +213,12 @@ export class StreamHub {
     return false;
   }
 
-  /** Applies the subscriptions once the settle window, from `since` (default now), has passed. */
-  private settle(since = Date.now()): void {
+  private settle(): void {
     if (this.settleTimer || this.closed) return;
-    const ms = this.options.settleMs ?? 20;
-    this.settleTimer = setTimeout(
-      () => {
-        this.settleTimer = null;
-        this.apply();
-      },
-      Math.min(ms, Math.max(0, since + ms - Date.now())),
-    );
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      this.apply();
+    }, this.options.settleMs ?? 20);
   }
 
   /**

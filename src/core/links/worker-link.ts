@@ -52,7 +52,7 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
   return {
     mode: 'worker',
     subscribe(s) {
-      post({ t: 'subscribe', selectors: [...s], at: Date.now() });
+      post({ t: 'subscribe', selectors: [...s] });
     },
     unsubscribe(s) {
       post({ t: 'unsubscribe', selectors: [...s] });

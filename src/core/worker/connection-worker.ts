@@ -90,7 +90,7 @@ function onMessage(state: PortState, m: PageMessage): void {
       for (const settle of state.entry?.waiting.slice() ?? []) settle(m);
       return;
     case 'subscribe':
-      state.attachment?.subscribe(m.selectors, typeof m.at == 'number' ? m.at : undefined);
+      state.attachment?.subscribe(m.selectors);
       return;
     case 'unsubscribe':
       state.attachment?.unsubscribe(m.selectors);
