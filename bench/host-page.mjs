@@ -1,7 +1,8 @@
 // Host page: what the kit costs the pages that embed it, on the demo's two pages (the dashboard
 // `/` and the plain CMS page `/cms.html`), both served by a relay whose simulator feeds them.
 // - Lighthouse 12 (mobile and desktop, the median of several runs): performance score, CLS, TBT,
-//   LCP, the kit's bytes and the kit's long tasks;
+//   LCP, the kit's bytes and the kit's long tasks, and the accessibility score (the worst run, and the
+//   audits that failed; the light scheme: the dark one is test/e2e/host-page-a11y.test.ts);
 // - steady state: main-thread ms per second (CDP TaskDuration, and the main thread's CPU time)
 //   with the page visible and hidden;
 // - heap over a soak with the simulator sped up (an hour of the dashboard in a minute), after GC;
@@ -33,7 +34,7 @@ export async function hostPage({ log, lighthouseRuns = 3, soakSeconds = 60, soak
       for (const profile of ['mobile', 'desktop']) {
         const row = await lighthouse(`${relay.url}${page}`, profile, lighthouseRuns);
         result.lighthouse.push({ page, profile, ...row });
-        log(`  lighthouse ${page} ${profile}: performance ${row.performance}, CLS ${row.cls.toFixed(3)}, TBT ${Math.round(row.tbt)} ms, LCP ${Math.round(row.lcp)} ms, kit ${(row.kitBytes / 1024).toFixed(1)} kB, kit long tasks > 50 ms: ${row.kitLongTasks.length ? row.kitLongTasks.map((t) => `${Math.round(t.duration)} ms (${t.file})`).join(', ') : 'none'} (median of ${lighthouseRuns})`);
+        log(`  lighthouse ${page} ${profile}: performance ${row.performance}, accessibility ${row.accessibility}${row.a11yFailed.length ? ` (failed: ${row.a11yFailed.join(', ')})` : ''}, CLS ${row.cls.toFixed(3)}, TBT ${Math.round(row.tbt)} ms, LCP ${Math.round(row.lcp)} ms, kit ${(row.kitBytes / 1024).toFixed(1)} kB, kit long tasks > 50 ms: ${row.kitLongTasks.length ? row.kitLongTasks.map((t) => `${Math.round(t.duration)} ms (${t.file})`).join(', ') : 'none'} (median of ${lighthouseRuns})`);
       }
     }
     const browser = await launchChromium();
@@ -76,6 +77,9 @@ async function lighthouse(url, profile, runs) {
   const byTbt = [...all].sort((a, b) => a.tbt - b.tbt)[all.length >> 1];
   return {
     performance: med((r) => r.performance),
+    // The worst run: one failed audit is one too many.
+    accessibility: Math.min(...all.map((r) => r.accessibility)),
+    a11yFailed: [...new Set(all.flatMap((r) => r.a11yFailed))],
     cls: med((r) => r.cls),
     tbt: med((r) => r.tbt),
     lcp: med((r) => r.lcp),
@@ -94,7 +98,7 @@ async function lighthouseOnce(url, profile) {
       join(root, 'node_modules/lighthouse/cli/index.js'),
       url,
       '--chrome-flags=--headless=new --no-sandbox --disable-gpu',
-      '--only-categories=performance',
+      '--only-categories=performance,accessibility',
       '--output=json',
       `--output-path=${out}`,
       '--quiet',
@@ -111,6 +115,9 @@ async function lighthouseOnce(url, profile) {
     const longTasks = lhr.audits['long-tasks']?.details?.items ?? [];
     return {
       performance: Math.round(lhr.categories.performance.score * 100),
+      accessibility: Math.round(lhr.categories.accessibility.score * 100),
+      // The accessibility audits that failed (axe-core's rules, as Lighthouse runs them).
+      a11yFailed: lhr.categories.accessibility.auditRefs.map((r) => lhr.audits[r.id]).filter((a) => a.score === 0).map((a) => a.id),
       cls: lhr.audits['cumulative-layout-shift'].numericValue,
       tbt: lhr.audits['total-blocking-time'].numericValue,
       lcp: lhr.audits['largest-contentful-paint'].numericValue,
