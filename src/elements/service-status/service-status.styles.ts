@@ -33,6 +33,9 @@ export const serviceStatusStyles = css`
   thead th {
     color: var(--_muted);
     font-weight: 500;
+    /* A header longer than its column (Message, when the others leave it little room) is cut at
+       the column's edge, not drawn over the next header. */
+    overflow: hidden;
   }
   thead th:nth-child(1) {
     width: 24%;

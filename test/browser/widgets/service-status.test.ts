@@ -49,6 +49,16 @@ describe('<service-status>', () => {
   });
 
   describe('rendering', () => {
+    it('draws no header over its neighbour when the other columns leave one little room (a half-width card)', async () => {
+      const el = await fixture<ServiceStatus>(html`<service-status locale="en-US" style="width:590px"></service-status>`);
+      el.items = snapshot;
+      await el.updateComplete;
+      const headers = [...el.shadowRoot!.querySelectorAll<HTMLTableCellElement>('thead th')];
+      const overflowing = headers.filter((th) => th.scrollWidth > th.clientWidth + 1);
+      expect(overflowing.length, 'a header longer than its column at this width').to.be.greaterThan(0);
+      for (const th of overflowing) expect(getComputedStyle(th).overflowX, `"${th.textContent}" is cut at its column's edge`).to.not.equal('visible');
+    });
+
     it('renders the snapshot: badges, progress bar while running, counts, message', async () => {
       const el = await ready();
       expect(el.getAttribute('phase')).to.equal('ready');
