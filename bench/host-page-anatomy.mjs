@@ -4,13 +4,13 @@
 //   node bench/host-page-anatomy.mjs steady [page] [rounds]   main thread per second of the page as it
 //        is, under prefers-reduced-motion, with the flashes switched off, with only its tickers
 //        (scrolling, then paused) and with none of the kit's elements; variants alternate,
-//        `rounds` times (default 2)
+//        `rounds` times (default 2); VARIANTS='as it is|none of the kit' runs only those named
 //   node bench/host-page-anatomy.mjs first-data [page]        one load traced: when the loader, the kit
 //        chunk, the SharedWorker's script and the stream requests go out, and when each element is
 //        ready (ms after navigation)
 //   node bench/host-page-anatomy.mjs intl                     the first Intl.NumberFormat of a fresh page
-//   node bench/host-page-anatomy.mjs versus REF [page] [rounds]  main thread per second of the page
-//        as built here and as built at git REF (a worktree, built), each served by its own relay,
+//   node bench/host-page-anatomy.mjs versus REF [page] [rounds]  main thread per second of the page,
+//        visible and then told it is hidden, as built here and as built at git REF (a worktree, built), each served by its own relay,
 //        alternating in the same minutes, `rounds` times (default 4): a change measured side by side
 //   node bench/host-page-anatomy.mjs busy [page] [loads]      how much of the time to the last
 //        element's first data the page's main thread is busy (task time by then), untraced
