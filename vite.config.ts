@@ -59,7 +59,7 @@ const KIT_MANGLED_MEMBERS = [
   'renderLegend', 'renderTrade', 'resolveColor', 'offScreen', 'stale', 'screen', 'seen', 'heightFloor', 'announcement',
   'holder', 'leagues', 'services', 'ago',
   'drawSkipped', 'dropPlot', 'cancelDraws', 'drawPending', 'statusFrom', 'setOpen', 'sight', 'hold', 'unseen',
-  'flashMs', 'endFlashes', 'historyAsked', 'historyAsk',
+  'flashMs', 'endFlashes', 'historyAsked', 'historyAsk', 'refreshTick',
 ];
 
 /**

@@ -40,11 +40,26 @@ const injectCss = (tab, css) =>
 /** Removes every element of the kit but `keep`. */
 const keepOnly = (tab, keep) => tab.evaluate(([tags, k]) => tags.filter((t) => t !== k).forEach((t) => document.querySelectorAll(t).forEach((e) => e.remove())), [TAGS, keep]);
 
+/** Makes every scrolling ticker move in `perSecond` steps a second rather than every frame. */
+const tickerSteps = (tab, perSecond) =>
+  tab.evaluate((n) => {
+    for (const t of document.querySelectorAll('live-ticker')) {
+      const track = t.shadowRoot.querySelector('.track');
+      const seconds = parseFloat(getComputedStyle(track).animationDuration);
+      track.style.animationTimingFunction = `steps(${Math.round(seconds * n)})`;
+    }
+  }, perSecond);
+
 const ONLY = process.env.VARIANTS?.split('|');
 const VARIANTS_ALL = {
   'as it is': async () => {},
   'prefers-reduced-motion': (tab) => tab.emulateMedia({ reducedMotion: 'reduce' }),
   'flashes off': (tab) => injectCss(tab, "[part$='-changed']::after, tr[part$='-changed'] > ::after { content: none !important; animation: none !important }"),
+  'tickers paused': (tab) => tab.evaluate(() => document.querySelectorAll('live-ticker').forEach((t) => (t.paused = true))),
+  'tickers in 30 steps/s': (tab) => tickerSteps(tab, 30),
+  'tickers in 20 steps/s': (tab) => tickerSteps(tab, 20),
+  'no progress transition': (tab) => injectCss(tab, '.progress > span { transition: none !important }'),
+  'no chart tip pulse': (tab) => injectCss(tab, '.tip::before { animation: none !important }'),
   'tickers only': (tab) => keepOnly(tab, 'live-ticker'),
   'none of the kit': (tab) => keepOnly(tab, null),
   'tickers only, paused': async (tab) => {

@@ -4,7 +4,8 @@ import type { SyncPhase } from './topic-sync.js';
 
 /**
  * Messages from the stream's owner (a {@link StreamHub} in a SharedWorker, a leader tab or this
- * page) to a page. The same shapes travel over a direct call, a MessagePort or a BroadcastChannel.
+ * page) to a page. The same shapes travel over a direct call, a BroadcastChannel or a MessagePort
+ * (where the SharedWorker posts arrays of them: what it has for a page at the end of a task).
  */
 export type HubMessage =
   /**

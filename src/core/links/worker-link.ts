@@ -24,15 +24,18 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
     if (!heard && !closed) onFail(`the connection worker ${options.worker || 'beside the kit'} failed to start`);
   };
   // Setting onmessage also starts the port.
-  port.onmessage = (e: MessageEvent<HubMessage>) => {
+  // The worker posts what it has for the page as one array: one task here, however many messages.
+  port.onmessage = (e: MessageEvent<HubMessage[]>) => {
     heard = true;
-    if (e.data.t === 'ping') post({ t: 'pong' });
-    else if (e.data.t === 'token') {
-      options.tokens.refresh().then(
-        (token) => post({ t: 'token', token }),
-        (err: Error) => post({ t: 'token', token: null, error: err.message }),
-      );
-    } else deliver(e.data);
+    for (const m of e.data) {
+      if (m.t === 'ping') post({ t: 'pong' });
+      else if (m.t === 'token') {
+        options.tokens.refresh().then(
+          (token) => post({ t: 'token', token }),
+          (err: Error) => post({ t: 'token', token: null, error: err.message }),
+        );
+      } else deliver(m);
+    }
   };
   const hello = () => {
     const { tokens, relay, identity, heartbeatMs } = options;

@@ -2,7 +2,7 @@
  * The connection manager as a SharedWorker: one per browser profile and reader identity, owning
  * the one SSE stream per relay that every page of the site shares (a {@link StreamHub} each, by
  * the relay and identity a page's `hello` names). Pages talk to it over MessagePorts
- * (`PageMessage` in, `HubMessage` out); a page that says `bye` or stops answering pings is dropped
+ * (`PageMessage` in, arrays of `HubMessage` out, see {@link send}); a page that says `bye` or stops answering pings is dropped
  * and its subscriptions released. A token function cannot cross postMessage: when the stream
  * needs a fresh token the worker asks a page for one.
  */
@@ -27,6 +27,19 @@ interface PortState {
   entry: HubEntry | null;
   attachment: HubAttachment | null;
   answered: boolean;
+  /** Messages for the page not yet posted: see {@link send}. */
+  outbox: HubMessage[];
+}
+
+/**
+ * Queues `message` for the page; what is queued goes as one array in one postMessage once the
+ * worker's current task and its microtasks are done. A chunk of the stream gives a page the
+ * status's new `lastEventAt` and a `sync` per selection it changed, each in a task of the page's
+ * own when posted one by one; as one message they are one task, and one render.
+ */
+function send(state: PortState, message: HubMessage): void {
+  if (state.outbox.push(message) > 1) return;
+  setTimeout(() => state.port.postMessage(state.outbox.splice(0)));
 }
 
 const hubs = new Map<string, HubEntry>();
@@ -68,7 +81,7 @@ function askPage(entry: HubEntry): Promise<string | null> {
       else resolve(answer.token);
     };
     entry.waiting.push(settle);
-    asked.port.postMessage({ t: 'token' } satisfies HubMessage);
+    send(asked, { t: 'token' });
   });
 }
 
@@ -84,7 +97,7 @@ function onMessage(state: PortState, m: PageMessage): void {
     case 'hello':
       drop(state);
       state.entry = hubFor(m);
-      state.attachment = state.entry.hub.attach({ deliver: (msg: HubMessage) => state.port.postMessage(msg) });
+      state.attachment = state.entry.hub.attach({ deliver: (msg: HubMessage) => send(state, msg) });
       return;
     case 'token':
       for (const settle of state.entry?.waiting.slice() ?? []) settle(m);
@@ -106,7 +119,7 @@ function onMessage(state: PortState, m: PageMessage): void {
 const scope = globalThis as unknown as { onconnect: ((e: MessageEvent) => void) | null };
 scope.onconnect = (e: MessageEvent) => {
   const port = e.ports[0];
-  const state: PortState = { port, entry: null, attachment: null, answered: true };
+  const state: PortState = { port, entry: null, attachment: null, answered: true, outbox: [] };
   ports.add(state);
   port.onmessage = (ev: MessageEvent<PageMessage>) => onMessage(state, ev.data);
   port.start();
@@ -121,6 +134,6 @@ setInterval(() => {
       continue;
     }
     state.answered = false;
-    state.port.postMessage({ t: 'ping' } satisfies HubMessage);
+    send(state, { t: 'ping' });
   }
 }, PING_MS);

@@ -2,11 +2,14 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /**
  * Re-renders its host every `intervalMs` while it is connected, so relative times ("2 minutes
- * ago") stay true without new data. The timer lives only between hostConnected and hostDisconnected.
+ * ago") stay true without new data. Not while the tab is hidden, where nobody reads them: the
+ * host then re-renders once, when the tab is shown again. The timer and the listener live only
+ * between hostConnected and hostDisconnected.
  * @internal
  */
 export class RefreshController implements ReactiveController {
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly refreshTick = () => document.hidden || this.host.requestUpdate();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -16,11 +19,12 @@ export class RefreshController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.timer = setInterval(() => this.host.requestUpdate(), this.intervalMs);
+    this.timer = setInterval(this.refreshTick, this.intervalMs);
+    document.addEventListener('visibilitychange', this.refreshTick);
   }
 
   hostDisconnected(): void {
     clearInterval(this.timer);
-    this.timer = undefined;
+    document.removeEventListener('visibilitychange', this.refreshTick);
   }
 }

@@ -193,3 +193,36 @@ describe('widgets render only what is seen', () => {
     expect(renders.count).to.be.at.most(2);
   });
 });
+
+describe('relative times in a hidden tab', () => {
+  afterEach(() => {
+    delete (document as unknown as { hidden?: boolean }).hidden;
+  });
+
+  it('<live-indicator> does not age its "updated … ago" while the tab is hidden, and brings it up to date once when shown', async () => {
+    const { main } = await relays();
+    const topic = uniqueTopic('hidden-ago');
+    await publish(main, { topic, key: 'x', op: 'upsert', data: { name: 'X', status: 'idle' } });
+    const source = await fixture(html`<live-source relay=${main}><live-indicator locale="en-US"></live-indicator><service-status topic=${topic}></service-status></live-source>`);
+    const indicator = source.querySelector('live-indicator')!;
+    const ago = () => indicator.shadowRoot!.querySelector('[part="updated"]')?.textContent?.trim();
+    const el = source.querySelector('service-status') as ServiceStatus;
+    await waitFor('open and ready', () => indicator.getAttribute('status') === 'open' && el.phase === 'ready');
+    await publish(main, { topic, key: 'x', op: 'patch', data: { progress: 1 } });
+    await waitFor('"updated … ago"', () => ago());
+
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    const renders = countRenders(indicator);
+    const before = ago();
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(renders.count, 'renders in 2.5 s of a hidden tab').to.equal(0);
+    expect(ago(), 'what it shows while hidden').to.equal(before);
+
+    delete (document as unknown as { hidden?: boolean }).hidden;
+    document.dispatchEvent(new Event('visibilitychange'));
+    await frames(3);
+    expect(renders.count, 'renders when shown again').to.equal(1);
+    expect(ago(), 'aged by the time spent hidden').to.match(/^updated ([2-9]|\d\d) sec/);
+  });
+});
