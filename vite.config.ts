@@ -49,17 +49,17 @@ const KIT_MANGLED_MEMBERS = [
   'takeItems', 'newIds', 'onSource', 'defaultLabel', 'describeChange', 'flashIds', 'isEmpty',
   'onBatch', 'onLiveEvents', 'onLiveReset', 'openLinkOnce', 'phaseFromLive', 'renderBody',
   'renderLoading', 'renderState', 'takeLive', 'fieldNames', 'historyValue', 'liveInData',
-  'drawTimer', 'early', 'lastValues', 'resizeObserver', 'scheduleDraw', 'changedNow', 'copyWidth',
+  'drawSlot', 'early', 'lastValues', 'resizeObserver', 'scheduleDraw', 'changedNow', 'copyWidth',
   'dataColumns', 'dirtyData', 'fetchAbort', 'plotPromise', 'tipTimerEnd', 'dirtySize',
   'historyFrom', 'observed', 'pendingLive', 'plotEl', 'rebuildData', 'schemeQuery', 'sourceMoved',
-  'durationS', 'foldLive', 'liveDrawAt', 'onScheme', 'plotSize', 'tipTimer', 'ensurePlot',
+  'durationS', 'foldLive', 'onScheme', 'plotSize', 'tipTimer', 'ensurePlot',
   'itemPart', 'loadHistory', 'onKey', 'plotColumns', 'rebuildPlot',
   'requestedFields', 'resetData', 'takeHistory', 'armTipTimer', 'describePlot',
   'drawTip', 'dropFront', 'foldSnapshotValue', 'notifyLive', 'plotOptions', 'renderGame',
   'renderLegend', 'renderTrade', 'resolveColor', 'offScreen', 'stale', 'screen', 'seen', 'heightFloor', 'announcement',
   'holder', 'leagues', 'services', 'ago',
   'drawSkipped', 'dropPlot', 'cancelDraws', 'drawPending', 'statusFrom', 'setOpen', 'sight', 'hold', 'unseen',
-  'flashMs', 'endFlashes', 'historyAsked', 'historyAsk', 'refreshTick',
+  'flashMs', 'endFlashes', 'historyAsked', 'historyAsk', 'refreshTick', 'slotted',
 ];
 
 /**

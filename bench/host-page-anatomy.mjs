@@ -58,6 +58,8 @@ const VARIANTS_ALL = {
   'tickers paused': (tab) => tab.evaluate(() => document.querySelectorAll('live-ticker').forEach((t) => (t.paused = true))),
   'tickers in 30 steps/s': (tab) => tickerSteps(tab, 30),
   'tickers in 20 steps/s': (tab) => tickerSteps(tab, 20),
+  'contained': (tab) => tab.addStyleTag({ content: 'live-price-chart, league-standings, service-status, rss-feed, live-ticker { contain: content }' }),
+  'contained strictly': (tab) => tab.addStyleTag({ content: 'live-price-chart, league-standings, service-status, rss-feed, live-ticker { contain: strict }' }),
   'no progress transition': (tab) => injectCss(tab, '.progress > span { transition: none !important }'),
   'no chart tip pulse': (tab) => injectCss(tab, '.tip::before { animation: none !important }'),
   'tickers only': (tab) => keepOnly(tab, 'live-ticker'),

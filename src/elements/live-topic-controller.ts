@@ -3,6 +3,7 @@ import type { Envelope } from '../core/wire.js';
 import { parseSelector } from '../core/wire-rules.js';
 import { getConnection } from '../core/configure.js';
 import type { LiveConnection, LiveSubscription } from '../core/live-connection.js';
+import { atNextSlot } from './shared/render-slot.js';
 import type { SyncBatch, SyncPhase } from '../core/topic-sync.js';
 import { IDLE_STATUS, type ConnectionStatus, type LiveError } from '../core/status.js';
 import { ContextConsumer } from '@lit/context';
@@ -127,14 +128,26 @@ export class LiveTopicController implements ReactiveController {
   private onBatch(batch: SyncBatch): void {
     const sub = this.subscription;
     if (!sub) return;
+    const live = this.phase == 'ready';
     this.items = sub.items;
     this.phase = sub.phase;
     this.error = sub.error;
-    this.changedKeys = batch.changedKeys;
+    // Batches that wait for the same render slot are shown as one: their changed keys add up.
+    this.changedKeys = this.slotted ? new Set([...this.changedKeys, ...batch.changedKeys]) : batch.changedKeys;
     if (batch.events.length > 0) this.options.onEvents?.(batch.events);
     if (batch.reset) this.options.onReset?.();
-    this.host.requestUpdate();
+    // A batch after the first data waits for the page's next render slot (see render-slot.ts).
+    if (!live) this.host.requestUpdate();
+    else if (!this.slotted) {
+      this.slotted = true;
+      atNextSlot(() => {
+        this.slotted = false;
+        this.host.requestUpdate();
+      });
+    }
   }
+  /** A live batch waits for the next render slot. */
+  private slotted = false;
 
   private fail(error: LiveError): void {
     this.phase = 'error';

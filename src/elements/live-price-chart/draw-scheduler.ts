@@ -1,5 +1,4 @@
-/** Live points redraw the plot at most this often (ms): each redraw rasterizes the whole canvas (about 8 ms of main thread on the bench machine). */
-const LIVE_REDRAW_MS = 250;
+import { atNextSlot, SLOT_MS } from '../shared/render-slot.js';
 
 /** What a redraw is asked for. Requests made before it runs are merged into one draw. */
 export interface DrawRequest {
@@ -7,7 +6,7 @@ export interface DrawRequest {
   data?: boolean;
   /** The plot's box may have a new size. */
   resized?: boolean;
-  /** For live points: at most one such redraw per {@link LIVE_REDRAW_MS}. */
+  /** For live points: the redraw waits for the page's next render slot (at most one per {@link SLOT_MS}). */
   live?: boolean;
   /** Only the marks laid over the plot moved (a new last price in an unchanged bucket): the canvas needs no redraw for it. */
   marks?: boolean;
@@ -18,17 +17,17 @@ export type DrawWork = Required<Pick<DrawRequest, 'data' | 'resized'>> & { canva
 
 /**
  * Coalesces redraws, as uPlot itself does: requests set flags and one draw is scheduled, at most
- * one per animation frame however many points arrived, and for live points at most one per
- * {@link LIVE_REDRAW_MS} (a redraw rasterizes the whole canvas on the main thread; a price ticking
- * 20 times a second need not cost 20 of them). Requests that only moved the marks over the plot
+ * one per animation frame however many points arrived, and for live points one at the page's next
+ * render slot, so at most one per {@link SLOT_MS} and in the frame where the other widgets show
+ * their live data (a redraw rasterizes the whole canvas on the main thread, about 8 ms on the bench
+ * machine; a price ticking 20 times a second need not cost 20 of them). Requests that only moved the marks over the plot
  * ask for no canvas redraw. Also redraws once when the live tip's bucket closes, so its marker goes
  * away on time. A subclass does the drawing.
  */
 export abstract class DrawScheduler {
   private frame = 0;
-  private drawTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the last live redraw was asked for (performance.now()). */
-  private liveDrawAt = -Infinity;
+  /** A live redraw waits for the next render slot; cleared (so forgotten) by {@link cancelDraws}. */
+  private drawSlot: object | null = null;
   private dirtyData = false;
   private dirtySize = false;
   private dirtyCanvas = false;
@@ -42,7 +41,7 @@ export abstract class DrawScheduler {
 
   /** Whether a draw is scheduled (for the next frame, or later for live points). */
   get drawPending(): boolean {
-    return this.frame !== 0 || this.drawTimer !== undefined;
+    return this.frame !== 0 || this.drawSlot !== null;
   }
 
   /** Asks for a redraw (see {@link DrawRequest}); merged with the others asked before it runs. */
@@ -51,18 +50,16 @@ export abstract class DrawScheduler {
     this.dirtySize ||= resized;
     this.dirtyCanvas ||= !marks;
     if (this.frame) return;
-    const wait = live ? this.liveDrawAt + LIVE_REDRAW_MS - performance.now() : 0;
-    // The timer's own wait is the rest of the interval: when it fires (perhaps a little early by
-    // performance.now()'s clock), it asks for the frame, not for another wait.
-    if (wait > 0) this.drawTimer ??= setTimeout(() => this.askFrame(true), wait);
-    else this.askFrame(live);
+    if (!live) this.askFrame();
+    else if (!this.drawSlot) {
+      const slot = (this.drawSlot = {});
+      atNextSlot(() => slot == this.drawSlot && this.askFrame());
+    }
   }
 
-  private askFrame(live: boolean): void {
-    clearTimeout(this.drawTimer);
-    this.drawTimer = undefined;
+  private askFrame(): void {
+    this.drawSlot = null;
     if (this.frame || this.skip()) return;
-    if (live) this.liveDrawAt = performance.now();
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       if (this.draw({ data: this.dirtyData, resized: this.dirtySize, canvas: this.dirtyCanvas })) this.dirtyData = this.dirtySize = this.dirtyCanvas = false;
@@ -88,7 +85,6 @@ export abstract class DrawScheduler {
     this.frame = 0;
     clearTimeout(this.tipTimer);
     this.tipTimerEnd = null;
-    clearTimeout(this.drawTimer);
-    this.drawTimer = undefined;
+    this.drawSlot = null;
   }
 }

@@ -6,6 +6,7 @@ import { RefreshController } from '../shared/refresh-controller.js';
 import { durationMs } from '../shared/format.js';
 import { SeenController } from '../shared/seen-controller.js';
 import { fieldAt, formatValue, sampleText, type ValueFormat } from './value-format.js';
+import { atNextSlot } from '../shared/render-slot.js';
 
 const FLASH_MS = 1200;
 const RELATIVE_REFRESH_MS = 30_000;
@@ -209,7 +210,8 @@ export class LiveValue extends LitElement {
       el.classList.add('flash');
       this.flashMs ??= durationMs(getComputedStyle(this).getPropertyValue('--live-flash-duration')) ?? FLASH_MS;
       clearTimeout(this.flashTimer);
-      this.flashTimer = setTimeout(() => el.classList.remove('flash'), this.flashMs);
+      // It ends at a render slot (a change of its own, one frame less); a newer flash outlives this one.
+      const timer: ReturnType<typeof setTimeout> = (this.flashTimer = setTimeout(() => atNextSlot(() => timer == this.flashTimer && el.classList.remove('flash')), this.flashMs));
     }
     this.dispatchEvent(new LiveChangeEvent([this.key ?? '']));
   }

@@ -79,17 +79,15 @@ export const serviceStatusStyles = css`
     border-radius: 999px;
     overflow: hidden;
   }
-  /* Filled by a scale, not a width: the compositor runs its transition. */
+  /* Filled by a scale, not a width: a new value repaints the bar alone, lays out nothing. It moves
+     in one step, not by a transition: in Chromium a running transition (even one the compositor
+     runs) makes the host page produce a main-thread frame for each of its steps, and a dashboard's
+     services move several times a second. */
   .progress > span {
     display: block;
     height: 100%;
     background: var(--_accent);
     transform-origin: 0;
-  }
-  @media (prefers-reduced-motion: no-preference) {
-    .progress > span {
-      transition: scale 0.3s ease-out;
-    }
   }
   .message,
   time {

@@ -7,6 +7,7 @@ import { LiveTopicController } from '../live-topic-controller.js';
 import { LiveChangeEvent } from './live-change-event.js';
 import { SeenController } from './seen-controller.js';
 import { durationMs } from './format.js';
+import { atNextSlot } from './render-slot.js';
 
 /** Colour scheme: `auto` follows `prefers-color-scheme`. */
 export type LiveTheme = 'light' | 'dark' | 'auto';
@@ -202,7 +203,7 @@ export abstract class LiveElement extends LitElement {
   private endFlashes = (): void => {
     const now = performance.now();
     for (const [k, t] of this.flashUntil) if (t <= now) this.flashUntil.delete(k);
-    this.requestUpdate();
+    atNextSlot(() => this.requestUpdate());
     this.flashTimer = this.flashUntil.size ? setTimeout(this.endFlashes, Math.min(...this.flashUntil.values()) - now + 20) : undefined;
   };
 

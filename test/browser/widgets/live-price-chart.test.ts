@@ -125,6 +125,8 @@ describe('<live-price-chart>', () => {
     let events = 0;
     el.addEventListener('live-change', () => events++);
     for (let i = 0; i < 50; i++) el.ingest([tick(now + i, 200 + i, 190)]);
+    // Live points are drawn at the page's next render slot, all of them in one draw.
+    await waitUntil(() => events > 0, 'the live points drawn', { timeout: 1000 });
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     expect(events).to.equal(1);
     expect(lastOf(el).high).to.equal(249);

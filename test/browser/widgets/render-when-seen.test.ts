@@ -221,6 +221,7 @@ describe('relative times in a hidden tab', () => {
 
     delete (document as unknown as { hidden?: boolean }).hidden;
     document.dispatchEvent(new Event('visibilitychange'));
+    await waitFor('the catch-up render', () => renders.count > 0, 1000);
     await frames(3);
     expect(renders.count, 'renders when shown again').to.equal(1);
     expect(ago(), 'aged by the time spent hidden').to.match(/^updated ([2-9]|\d\d) sec/);
