@@ -48,6 +48,8 @@ describe('LiveTopicController', () => {
     const before = view.updates;
     await publish(main, Array.from({ length: 200 }, (_, i) => ({ topic, key: `k${i % 20}`, op: 'upsert' as const, data: { i } })));
     await waitFor('200 events', () => view.received.length === 200);
+    // Live batches are rendered at the page's next render slot (src/elements/shared/render-slot.ts).
+    await waitFor('the batches rendered', () => view.shadowRoot!.textContent!.includes('ready:a,b,k0'), 2000);
     await view.updateComplete;
     // One update per read of the stream, not per event. Chromium and Firefox read these ~30 kB in a
     // read or two; WebKit hands the body over in smaller pieces (6 reads seen), so it gets more room.
