@@ -54,3 +54,22 @@ describe('the SharedWorker\'s messages to a page', () => {
     }
   });
 });
+
+describe('the SharedWorker\'s first states', () => {
+  it('each selection\'s whole state comes in a message of its own: the widgets\' first data render in a task each', async () => {
+    const { main } = await relays();
+    const topics = [uniqueTopic('firsta'), uniqueTopic('firstb'), uniqueTopic('firstc')];
+    await publish(main, topics.map((topic) => ({ topic, key: 'a', op: 'upsert' as const, data: { n: 0 } })));
+    const conn = getConnection({ relay: main });
+    received.length = 0;
+    const subs = topics.map((t) => conn.subscribe(t, () => {}));
+    try {
+      await waitFor('three selections ready', () => subs.every((s) => s.phase === 'ready'));
+      const full = (m: unknown) => (m as { t: string; full?: boolean }).t === 'sync' && (m as { full: boolean }).full;
+      const carrying = received.filter((d) => Array.isArray(d) && d.some(full)) as unknown[][];
+      expect(carrying.map((d) => d.filter(full).length), 'whole states per message').to.deep.equal([1, 1, 1]);
+    } finally {
+      for (const s of subs) s.release();
+    }
+  });
+});

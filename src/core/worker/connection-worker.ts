@@ -35,11 +35,19 @@ interface PortState {
  * Queues `message` for the page; what is queued goes as one array in one postMessage once the
  * worker's current task and its microtasks are done. A chunk of the stream gives a page the
  * status's new `lastEventAt` and a `sync` per selection it changed, each in a task of the page's
- * own when posted one by one; as one message they are one task, and one render.
+ * own when posted one by one; as one message they are one task, and one render. A selection's
+ * whole state (its first data, mostly) goes alone, after what was queued before it: the first
+ * data of a page's widgets, which come together, then render in a task each, not in one long task.
  */
 function send(state: PortState, message: HubMessage): void {
-  if (state.outbox.push(message) > 1) return;
-  setTimeout(() => state.port.postMessage(state.outbox.splice(0)));
+  if (message.t == 'sync' && message.full) {
+    post(state);
+    state.port.postMessage([message]);
+  } else if (state.outbox.push(message) == 1) setTimeout(() => post(state));
+}
+
+function post(state: PortState): void {
+  if (state.outbox.length) state.port.postMessage(state.outbox.splice(0));
 }
 
 const hubs = new Map<string, HubEntry>();
