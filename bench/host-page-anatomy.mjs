@@ -2,8 +2,10 @@
 // "Cost to your page" (the figures themselves are the bench's host-page section).
 //
 //   node bench/host-page-anatomy.mjs steady [page] [rounds]   main thread per second of the page as it
-//        is, under prefers-reduced-motion, with the flashes switched off, with only its tickers
-//        (scrolling, then paused) and with none of the kit's elements; variants alternate,
+//        is, under prefers-reduced-motion, with the flashes switched off, with its tickers paused
+//        or moving in 30 or 20 steps a second, without the progress bars' transition or the chart's
+//        tip pulse, with CSS containment on the widgets, with only its tickers (scrolling, then
+//        paused) and with none of the kit's elements; variants alternate,
 //        `rounds` times (default 2); VARIANTS='as it is|none of the kit' runs only those named
 //   node bench/host-page-anatomy.mjs first-data [page]        one load traced: when the loader, the kit
 //        chunk, the SharedWorker's script and the stream requests go out, and when each element is
