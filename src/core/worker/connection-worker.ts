@@ -2,8 +2,8 @@
  * The connection manager as a SharedWorker: one per browser profile and reader identity, owning
  * the one SSE stream per relay that every page of the site shares (a {@link StreamHub} each, by
  * the relay and identity a page's `hello` names). Pages talk to it over MessagePorts
- * (`PageMessage` in, arrays of `HubMessage` out, see {@link send}); a page that says `bye` or stops answering pings is dropped
- * and its subscriptions released. A token function cannot cross postMessage: when the stream
+ * (`PageMessage` in, arrays of `HubMessage` out, see {@link send}); a page that says `bye` or
+ * stops answering pings is dropped and its subscriptions released. A token function cannot cross postMessage: when the stream
  * needs a fresh token the worker asks a page for one.
  */
 import { StreamHub, type HubAttachment } from '../stream-hub.js';

@@ -20,9 +20,9 @@ export type DrawWork = Required<Pick<DrawRequest, 'data' | 'resized'>> & { canva
  * one per animation frame however many points arrived, and for live points one at the page's next
  * render slot, so at most one per {@link SLOT_MS} and in the frame where the other widgets show
  * their live data (a redraw rasterizes the whole canvas on the main thread, about 8 ms on the bench
- * machine; a price ticking 20 times a second need not cost 20 of them). Requests that only moved the marks over the plot
- * ask for no canvas redraw. Also redraws once when the live tip's bucket closes, so its marker goes
- * away on time. A subclass does the drawing.
+ * machine; a price ticking 20 times a second need not cost 20 of them). Requests that only moved
+ * the marks over the plot ask for no canvas redraw. Also redraws once when the live tip's bucket
+ * closes, so its marker goes away on time. A subclass does the drawing.
  */
 export abstract class DrawScheduler {
   private frame = 0;

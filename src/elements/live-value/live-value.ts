@@ -211,7 +211,10 @@ export class LiveValue extends LitElement {
       this.flashMs ??= durationMs(getComputedStyle(this).getPropertyValue('--live-flash-duration')) ?? FLASH_MS;
       clearTimeout(this.flashTimer);
       // It ends at a render slot (a change of its own, one frame less); a newer flash outlives this one.
-      const timer: ReturnType<typeof setTimeout> = (this.flashTimer = setTimeout(() => atNextSlot(() => timer == this.flashTimer && el.classList.remove('flash')), this.flashMs));
+      const timer: ReturnType<typeof setTimeout> = (this.flashTimer = setTimeout(
+        () => atNextSlot(() => timer == this.flashTimer && el.classList.remove('flash')),
+        this.flashMs,
+      ));
     }
     this.dispatchEvent(new LiveChangeEvent([this.key ?? '']));
   }
