@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
 import { kitMissing } from './browser.mjs';
 import { tellHidden } from './host-page.mjs';
-import { root, startServer } from './processes.mjs';
+import { root, startServer, untilQuiet } from './processes.mjs';
 
 const TAGS = ['live-indicator', 'live-price-chart', 'league-standings', 'service-status', 'rss-feed', 'live-ticker', 'live-value'];
 
@@ -113,6 +113,7 @@ async function firstData(url) {
   try {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const tab = await ctx.newPage();
+    await untilQuiet();
     await tab.addInitScript(() => {
       const ready = [];
       window.__ready = ready;

@@ -15,7 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
 import { chromiumPath, kitMissing, mainThreadCost, median } from './browser.mjs';
-import { root, startServer } from './processes.mjs';
+import { root, startServer, untilQuiet } from './processes.mjs';
 
 const PAGES = ['/cms.html', '/'];
 /** A kit file, by URL: the loader, its chunks and the worker. */
@@ -229,6 +229,7 @@ async function firstData(browser, relayUrl, page, latencyMs, runs = 3) {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       try {
         const tab = await ctx.newPage();
+        await untilQuiet();
         await tab.addInitScript(() => {
           const ready = new Map();
           window.__readyAt = ready;

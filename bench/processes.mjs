@@ -1,7 +1,7 @@
 // Processes the bench starts and owns: the servers it measures, private redis-servers and load
 // generators. Every one is held by its pid and stopped by it.
 import { spawn, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { tsImport } from 'tsx/esm/api';
 
 // The tests' helpers are TypeScript: loaded through tsx, as web-test-runner.config.mjs loads them.
@@ -93,6 +93,46 @@ export function writeCallsOf(pid) {
 export function cpuSecondsOf(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU ms (user + system) used so far by every process descended from `pid` (Linux /proc). */
+export function treeCpuMs(pid = process.pid) {
+  const all = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      all.push({ pid: Number(d), ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all) if (!tree.has(p.pid) && tree.has(p.ppid)) grew = tree.add(p.pid) && true;
+  }
+  return all.filter((p) => p.pid !== pid && tree.has(p.pid)).reduce((sum, p) => sum + p.ms, 0);
+}
+
+/**
+ * Waits until the processes this one started (a browser and its children) are quiet: under 20 ms
+ * of CPU in each of two 100 ms windows in a row, at most `maxMs`. A fresh browser context opens a
+ * window, and Chromium spends about a second of CPU on both cores setting its own UI up in it
+ * (the omnibox popup's WebUI renderer, measured here); a page loaded meanwhile is measured
+ * against that, not against what a visitor's already open browser does.
+ */
+export async function untilQuiet(maxMs = 5000) {
+  const until = Date.now() + maxMs;
+  let last = treeCpuMs();
+  let calm = 0;
+  while (calm < 2 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = treeCpuMs();
+    calm = now - last < 20 ? calm + 1 : 0;
+    last = now;
+  }
 }
 
 /** The bench's Redis: the tests' private redis-server (no persistence, a free port), at most 1000 clients. */

@@ -9,7 +9,7 @@ import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { compressKit } from './compress-kit.mjs';
-import { BUDGETS, measureKit, overBudget } from './kit-sizes.mjs';
+import { BUDGETS, imports, measureKit, overBudget } from './kit-sizes.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dist = join(root, 'dist');
@@ -38,13 +38,22 @@ if (!worker) {
   console.error('build: the SharedWorker chunk (dist/chunks/connection-worker-*.js) is missing');
   process.exit(1);
 }
+// A page with a chart gets the chart's chunk and the chunks it imports (but the kit) from the
+// loader, beside the kit: its history is then asked for one round trip after the loader, like
+// the stream, instead of after the kit, the chart chunk and its imports in turn.
+const chartChunk = readdirSync(join(dist, 'chunks')).find((f) => /^live-price-chart-.*\.js$/.test(f));
+if (!chartChunk) {
+  console.error('build: the chart chunk (dist/chunks/live-price-chart-*.js) is missing');
+  process.exit(1);
+}
+const chartModules = [`chunks/${chartChunk}`, ...imports(dist, `chunks/${chartChunk}`, false).filter((f) => f !== `chunks/${kitChunk}`)].map((f) => `./${f}`);
 // The loader starts the worker while the kit loads: it names that script too.
 await build({
   root,
   configFile: join(root, 'vite.config.ts'),
   mode: 'loader',
   logLevel: 'warn',
-  define: { __KIT_MODULE__: JSON.stringify(`./chunks/${kitChunk}`), __WORKER_MODULE__: JSON.stringify(`./chunks/${worker}`) },
+  define: { __KIT_MODULE__: JSON.stringify(`./chunks/${kitChunk}`), __WORKER_MODULE__: JSON.stringify(`./chunks/${worker}`), __CHART_MODULES__: JSON.stringify(chartModules) },
 });
 copyFileSync(join(dist, 'chunks', worker), join(dist, 'connection-worker.js'));
 // The relay sends these .gz/.br copies to browsers that accept them (server/routes/kit.ts).

@@ -14,6 +14,8 @@
  * then connects to that same worker (same script, same name) instead of starting it only once its
  * elements subscribe. Loader → {kit, worker} → stream: two round trips to the first data.
  */
+import type { LoaderTag } from './core/links/worker-link.js';
+
 // Imported by a server-side renderer (Node: no document), there is no tag to read and nothing to load.
 if (typeof document == 'object') {
   const script =
@@ -25,15 +27,18 @@ if (typeof document == 'object') {
   if (data && !data.relay) data.relay = new URL('.', src).href.replace(/\/$/, '');
   const kit = new URL(__KIT_MODULE__, src).href;
   import(/* @vite-ignore */ kit).catch((err: unknown) => console.error(`live-elements: could not load ${kit} (is it served with CORS?):`, err));
-  // The page's first Intl formatter loads the browser's locale data (20-30 ms on a desktop): done
-  // in a task of its own while the kit downloads, not inside the first widget's render.
-  setTimeout(() => new Intl.NumberFormat());
+  // A chart on the page: its code (and what it imports but the kit) loads beside the kit, so its
+  // history is asked for one round trip after the loader, not three. The kit reports a failure.
+  if (document.getElementsByTagName('live-price-chart')[0]) for (const m of __CHART_MODULES__) import(/* @vite-ignore */ new URL(m, src).href).catch(() => {});
   // An anonymous reader's worker (named as in src/core/links/worker-link.ts): a token's identity is
   // a hash only the kit computes. Where no SharedWorker can start (none in this browser, a script
   // from another origin) the constructor throws, and the kit finds its own way.
+  // The kit talks over this worker's connection (see loaderWorker in src/core/links/worker-link.ts),
+  // open by the time it runs; one that fails to start is left for the kit to try and fall back from.
   if (data && !data.token && data.worker != 'false') {
     try {
-      new SharedWorker(data.worker || new URL(__WORKER_MODULE__, src), { type: 'module', name: 'live-elements#' });
+      const worker = ((script as LoaderTag).liveWorker = new SharedWorker(data.worker || new URL(__WORKER_MODULE__, src), { type: 'module', name: 'live-elements#' }));
+      worker.onerror = () => ((script as LoaderTag).liveWorker = undefined);
     } catch {}
   }
 }
@@ -42,3 +47,5 @@ if (typeof document == 'object') {
 declare const __KIT_MODULE__: string;
 /** The SharedWorker script's path relative to this file, likewise. */
 declare const __WORKER_MODULE__: string;
+/** The chart's chunk and the chunks it imports but the kit, relative to this file, likewise. */
+declare const __CHART_MODULES__: string[];

@@ -39,6 +39,8 @@ before(async () => {
     '/same-origin': () => `<!doctype html><title>same origin</title><script src="/kit/live-elements.js" data-relay="${relay.url}" defer></script>
       <live-indicator></live-indicator><service-status topic="services" locale="en-US"></service-status>
       <league-standings topic="leagues"></league-standings><rss-feed topic="rss"></rss-feed>`,
+    '/same-origin-missing-worker': () => `<!doctype html><title>missing worker</title><script src="/kit/live-elements.js" data-relay="${relay.url}" data-worker="/kit/no-such-worker.js" defer></script>
+      <service-status topic="services" locale="en-US"></service-status>`,
     '/chart': (q) => `<!doctype html><title>chart</title>${tag}<live-price-chart topic="prices" key="${q.get('key')}" period="1h" style="width:500px"></live-price-chart>`,
   };
   site = createServer((req, res) => {
@@ -127,6 +129,41 @@ describeInEngines('the script-tag kit on a page of another origin', (engine, bro
     );
     for (const u of pageFiles) assert.doesNotMatch(readFileSync(join(dist, u.slice(5)), 'utf8'), /text\/event-stream/, `${u} holds the stream code`);
     assert.deepEqual(await page.errors(), []);
+  });
+
+  test('the kit talks to the SharedWorker the loader started: one SharedWorker per page, not a second one once the kit runs', async () => {
+    await context.close();
+    context = await browser().newContext({
+      initScript: () => {
+        const Original = window.SharedWorker;
+        const w = window as unknown as { sharedWorkersStarted: number };
+        w.sharedWorkersStarted = 0;
+        window.SharedWorker = function (this: unknown, ...args: ConstructorParameters<typeof SharedWorker>) {
+          w.sharedWorkersStarted++;
+          return new Original(...args);
+        } as unknown as typeof SharedWorker;
+      },
+    });
+    const { page, mode } = await openLiveStatusPage(context, '/same-origin', 'completed');
+    assert.equal(await mode(), 'worker');
+    assert.equal(await page.evaluate(() => (window as unknown as { sharedWorkersStarted: number }).sharedWorkersStarted), 1);
+    assert.deepEqual(await page.errors(), []);
+  });
+
+  test('when the SharedWorker the loader started fails to load, the kit falls back to leader election and the widget gets live', async () => {
+    const { mode } = await openLiveStatusPage(context, '/same-origin-missing-worker', 'idle');
+    assert.equal(await mode(), 'leader');
+  });
+
+  test('a page with a chart asks for the chart\'s code beside the kit, not once the kit has run', async () => {
+    const page = await context.newPage();
+    await page.goto(`${siteUrl}/chart?key=early-${engine}`);
+    await page.waitForFunction('the chart chunk', () => performance.getEntriesByType('resource').some((e) => /chunks\/live-price-chart-/.test(e.name)));
+    const t = await page.evaluate(() => {
+      const all = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      return { kitIn: all.find((e) => /chunks\/kit-/.test(e.name))!.responseEnd, chartAsked: all.find((e) => /chunks\/live-price-chart-/.test(e.name))!.startTime };
+    });
+    assert.ok(t.chartAsked < t.kitIn, `the chart chunk was asked for at ${t.chartAsked} ms, after the kit chunk was in (${t.kitIn} ms)`);
   });
 
   test('a page with a chart loads the chart and uPlot, draws the history and a live point', async () => {

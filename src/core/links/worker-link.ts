@@ -13,9 +13,9 @@ import type { Deliver, HubLink, LinkOptions } from './link.js';
 export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (reason: string) => void, selectors: ReadonlySet<string>): HubLink {
   const name = `live-elements#${options.identity}`;
   // The literal `new SharedWorker(new URL(...), {type: 'module'})` is what lets vite build the worker as its own chunk.
-  const worker = options.worker
-    ? new SharedWorker(options.worker, { type: 'module', name })
-    : new SharedWorker(new URL('../worker/connection-worker.ts', import.meta.url), { type: 'module', name });
+  const worker =
+    loaderWorker(options) ??
+    (options.worker ? new SharedWorker(options.worker, { type: 'module', name }) : new SharedWorker(new URL('../worker/connection-worker.ts', import.meta.url), { type: 'module', name }));
   const port = worker.port;
   let heard = false;
   let closed = false;
@@ -68,4 +68,23 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
       port.close();
     },
   };
+}
+
+/** The script-tag loader's tag (src/index.ts), holding the SharedWorker it started until the kit takes it. */
+export interface LoaderTag extends HTMLScriptElement {
+  liveWorker?: SharedWorker;
+}
+
+/**
+ * The SharedWorker the script-tag loader started while the kit downloaded, when it is the one
+ * this link wants (an anonymous reader's, from the same script): its connection is open by now,
+ * where a second `new SharedWorker` would wait on the browser for one of its own, 20–40 ms before
+ * the first subscription reaches the worker. Taken once; gone when it failed to start.
+ */
+function loaderWorker(options: LinkOptions): SharedWorker | undefined {
+  const tag = document.querySelector<LoaderTag>('script[data-relay]');
+  const worker = tag?.liveWorker;
+  if (!worker || options.identity || (tag.dataset.worker || '') != (options.worker || '')) return;
+  tag.liveWorker = undefined;
+  return worker;
 }
