@@ -14,6 +14,9 @@
 //   node bench/host-page-anatomy.mjs versus REF [page] [rounds]  main thread per second of the page,
 //        visible and then told it is hidden, as built here and as built at git REF (a worktree, built), each served by its own relay,
 //        alternating in the same minutes, `rounds` times (default 4): a change measured side by side
+//   node bench/host-page-anatomy.mjs first-data-versus REF [page] [rounds]  time to first data as
+//        the bench measures it, as built here and as built at git REF, each served by its own relay,
+//        alternating load by load, `rounds` times (default 10), on loopback
 //   node bench/host-page-anatomy.mjs busy [page] [loads]      how much of the time to the last
 //        element's first data the page's main thread is busy (task time by then), untraced
 //
@@ -23,8 +26,8 @@ import { readFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
-import { kitMissing } from './browser.mjs';
-import { tellHidden } from './host-page.mjs';
+import { kitMissing, median } from './browser.mjs';
+import { firstDataOnce, tellHidden } from './host-page.mjs';
 import { root, startServer, untilQuiet } from './processes.mjs';
 
 const TAGS = ['live-indicator', 'live-price-chart', 'league-standings', 'service-status', 'rss-feed', 'live-ticker', 'live-value'];
@@ -181,14 +184,22 @@ async function visitCost(browser, url) {
   }
 }
 
-async function versus(ref, page, rounds) {
+/**
+ * Measures `page` as built here and as built at git REF (in a git worktree, removed after), each
+ * served by its own relay with the simulator, alternating in one browser `rounds` times:
+ * `measure(browser, url)` per visit, `log(round, here, there)` after each round; resolves with
+ * both lists of results.
+ */
+async function alternate(ref, page, rounds, measure, log) {
   const tree = mkdtempSync(join(tmpdir(), 'versus-'));
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   execFileSync('git', ['worktree', 'add', '--detach', tree, ref], { cwd: root, stdio: 'ignore' });
   const relays = [];
   try {
     symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
-    execFileSync(process.execPath, ['scripts/build.mjs', '--no-types', '--no-analyze'], { cwd: tree, stdio: 'ignore' });
+    // The build fails over its budgets after writing dist/: what it wrote is what REF serves.
+    try {
+      execFileSync(process.execPath, ['scripts/build.mjs', '--no-types', '--no-analyze', '--no-relay'], { cwd: tree, stdio: 'ignore' });
+    } catch {}
     relays.push(await startServer('relay-simulated', { SIM_SPEED: '1', DEMO: '1' }));
     relays.push(await startServer('relay-simulated', { SIM_SPEED: '1', DEMO: '1' }, { cwd: tree }));
     await new Promise((r) => setTimeout(r, 5000));
@@ -197,23 +208,36 @@ async function versus(ref, page, rounds) {
     const there = [];
     try {
       for (let i = 0; i < rounds; i++) {
-        here.push(await visitCost(browser, relays[0].url + page));
-        there.push(await visitCost(browser, relays[1].url + page));
-        const [h, t] = [here.at(-1), there.at(-1)];
-        console.log(`round ${i + 1}: this build ${h.visible.toFixed(1)} visible, ${h.hidden.toFixed(1)} hidden; ${ref} ${t.visible.toFixed(1)} visible, ${t.hidden.toFixed(1)} hidden (ms/s)`);
+        here.push(await measure(browser, relays[0].url + page));
+        there.push(await measure(browser, relays[1].url + page));
+        log(i + 1, here.at(-1), there.at(-1));
       }
     } finally {
       await browser.close();
     }
-    const span = (runs, k) => {
-      const xs = runs.map((r) => r[k]);
-      return `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
-    };
-    console.log(`median (range), ms/s: this build visible ${span(here, 'visible')}, hidden ${span(here, 'hidden')}; ${ref} visible ${span(there, 'visible')}, hidden ${span(there, 'hidden')}`);
+    return { here, there };
   } finally {
     for (const r of relays) await r.stop();
     execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' });
   }
+}
+
+async function firstDataVersus(ref, page, rounds) {
+  const ms = async (browser, url) => (await firstDataOnce(browser, url)).ms;
+  const { here, there } = await alternate(ref, page, rounds, ms, (i, h, t) => console.log(`round ${i}: this build ${Math.round(h)} ms, ${ref} ${Math.round(t)} ms`));
+  const span = (xs) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
+  console.log(`first data ${page}, median (range): this build ${span(here)}; ${ref} ${span(there)}`);
+}
+
+async function versus(ref, page, rounds) {
+  const { here, there } = await alternate(ref, page, rounds, visitCost, (i, h, t) =>
+    console.log(`round ${i}: this build ${h.visible.toFixed(1)} visible, ${h.hidden.toFixed(1)} hidden; ${ref} ${t.visible.toFixed(1)} visible, ${t.hidden.toFixed(1)} hidden (ms/s)`),
+  );
+  const span = (runs, k) => {
+    const xs = runs.map((r) => r[k]);
+    return `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+  };
+  console.log(`median (range), ms/s: this build visible ${span(here, 'visible')}, hidden ${span(here, 'hidden')}; ${ref} visible ${span(there, 'visible')}, hidden ${span(there, 'hidden')}`);
 }
 
 /** Fresh loads of `url`: when the last element's first data came, and the main thread's task time by then. */
@@ -274,6 +298,11 @@ async function intl() {
 const [what = 'steady', pageArg, roundsArg] = process.argv.slice(2);
 if (what === 'intl') {
   await intl();
+} else if (what === 'first-data-versus') {
+  if (!pageArg) throw new Error('first-data-versus needs a git ref to compare with, e.g. `first-data-versus HEAD~1 /cms.html`');
+  const missing = kitMissing(root);
+  if (missing) throw new Error(missing);
+  await firstDataVersus(pageArg, process.argv[4] ?? '/cms.html', Number(process.argv[5] ?? 10));
 } else if (what === 'versus') {
   if (!pageArg) throw new Error('versus needs a git ref to compare with, e.g. `versus HEAD~3 /`');
   const missing = kitMissing(root);

@@ -226,43 +226,52 @@ async function firstData(browser, relayUrl, page, latencyMs, runs = 3) {
   const parts = [];
   try {
     for (let i = 0; i < runs; i++) {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      try {
-        const tab = await ctx.newPage();
-        await untilQuiet();
-        await tab.addInitScript(() => {
-          const ready = new Map();
-          window.__readyAt = ready;
-          new MutationObserver((records) => {
-            for (const r of records) if (r.target.getAttribute('phase') === 'ready' && !ready.has(r.target)) ready.set(r.target, performance.now());
-          }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
-        });
-        await tab.goto(origin + page, { waitUntil: 'load' });
-        await allReady(tab);
-        const run = await tab.evaluate(() => {
-          const resources = performance.getEntriesByType('resource');
-          const loader = resources.find((e) => /\/live-elements\.js/.test(e.name));
-          const kit = resources.find((e) => /\/chunks\/kit-[^/]*\.js/.test(e.name));
-          const nav = performance.getEntriesByType('navigation')[0];
-          const start = Math.max(loader?.responseEnd ?? 0, nav.domInteractive);
-          const parts = { 'kit chunk in': (kit?.responseEnd ?? start) - start };
-          for (const [el, at] of window.__readyAt) {
-            const what = el.localName;
-            parts[what] = Math.max(parts[what] ?? 0, at - start);
-          }
-          return { ms: Math.max(...window.__readyAt.values()) - start, parts };
-        });
-        totals.push(run.ms);
-        parts.push(run.parts);
-      } finally {
-        await ctx.close();
-      }
+      const run = await firstDataOnce(browser, origin + page);
+      totals.push(run.ms);
+      parts.push(run.parts);
     }
   } finally {
     await proxy?.close();
   }
   const names = [...new Set(parts.flatMap((p) => Object.keys(p)))];
   return { ms: median(totals), runs: totals, parts: Object.fromEntries(names.map((n) => [n, median(parts.map((p) => p[n] ?? 0))])) };
+}
+
+/**
+ * One load of `url` in a fresh browser context (nothing cached), once Chromium is quiet after
+ * opening it: ms from the kit's start to the last element's phase=ready, and `parts` (the kit
+ * chunk's arrival and each element kind's last first data, ms after the kit's start).
+ */
+export async function firstDataOnce(browser, url) {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    const tab = await ctx.newPage();
+    await untilQuiet();
+    await tab.addInitScript(() => {
+      const ready = new Map();
+      window.__readyAt = ready;
+      new MutationObserver((records) => {
+        for (const r of records) if (r.target.getAttribute('phase') === 'ready' && !ready.has(r.target)) ready.set(r.target, performance.now());
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
+    });
+    await tab.goto(url, { waitUntil: 'load' });
+    await allReady(tab);
+    return await tab.evaluate(() => {
+      const resources = performance.getEntriesByType('resource');
+      const loader = resources.find((e) => /\/live-elements\.js/.test(e.name));
+      const kit = resources.find((e) => /\/chunks\/kit-[^/]*\.js/.test(e.name));
+      const nav = performance.getEntriesByType('navigation')[0];
+      const start = Math.max(loader?.responseEnd ?? 0, nav.domInteractive);
+      const parts = { 'kit chunk in': (kit?.responseEnd ?? start) - start };
+      for (const [el, at] of window.__readyAt) {
+        const what = el.localName;
+        parts[what] = Math.max(parts[what] ?? 0, at - start);
+      }
+      return { ms: Math.max(...window.__readyAt.values()) - start, parts };
+    });
+  } finally {
+    await ctx.close();
+  }
 }
 
 /**

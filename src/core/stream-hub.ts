@@ -25,7 +25,7 @@ export interface StreamHubOptions {
    */
   lastEventId?: string | null;
   backoff?: Partial<BackoffOptions>;
-  /** Subscription changes within this window share one reconnection. Default 20 ms. */
+  /** Subscription changes within this window share one reconnection (the first stream opens at once). Default 20 ms. */
   settleMs?: number;
 }
 
@@ -213,12 +213,20 @@ export class StreamHub {
     return false;
   }
 
+  /**
+   * Applies the subscriptions after `settleMs`, so that changes close together share one
+   * reconnection; the first stream opens once the current task is done (a page subscribes what it
+   * shows in one task, and its worker link sends them as one message), not `settleMs` later.
+   */
   private settle(): void {
     if (this.settleTimer || this.closed) return;
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = null;
-      this.apply();
-    }, this.options.settleMs ?? 20);
+    this.settleTimer = setTimeout(
+      () => {
+        this.settleTimer = null;
+        this.apply();
+      },
+      this.stream ? (this.options.settleMs ?? 20) : 0,
+    );
   }
 
   /**

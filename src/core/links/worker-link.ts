@@ -52,15 +52,25 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
   addEventListener('pagehide', onPageHide);
   addEventListener('pageshow', onPageShow);
   hello();
+  // What the page subscribes in one task goes as one message: the worker opens its first stream
+  // for the whole of it at once (StreamHub's settle), not for the first selection alone.
+  let queued: string[] | null = null;
+  const flush = () => {
+    if (queued) post({ t: 'subscribe', selectors: queued });
+    queued = null;
+  };
   return {
     mode: 'worker',
     subscribe(s) {
-      post({ t: 'subscribe', selectors: [...s] });
+      if (!queued) queueMicrotask(flush);
+      (queued ??= []).push(...s);
     },
     unsubscribe(s) {
+      flush();
       post({ t: 'unsubscribe', selectors: [...s] });
     },
     close() {
+      queued = null;
       closed = true;
       removeEventListener('pagehide', onPageHide);
       removeEventListener('pageshow', onPageShow);
