@@ -7,10 +7,10 @@ import { publish, relays, uniqueTopic, waitFor } from './helpers.js';
 /** Every message this page posts on a MessagePort (its link to the SharedWorker), recorded. */
 const posted: unknown[] = [];
 const postMessage = MessagePort.prototype.postMessage;
-MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, ...rest: [StructuredSerializeOptions?]) {
+MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, options?: StructuredSerializeOptions) {
   posted.push(message);
-  return postMessage.call(this, message, ...rest);
-};
+  return postMessage.call(this, message, options);
+} as typeof postMessage;
 
 describe('when the stream opens', () => {
   it('a hub opens its first stream once the task that subscribed is done, not `settleMs` later; a later change waits `settleMs` to share one reconnection', async () => {

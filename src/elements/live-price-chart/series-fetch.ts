@@ -1,9 +1,8 @@
-import { currentConfig } from '../../core/configure.js';
+import { getConnection } from '../../core/configure.js';
 import type { LiveConnection } from '../../core/live-connection.js';
 import type { SeriesResponse } from '../../core/series-shape.js';
 import { relayError, relayHeaders } from '../../core/relay-request.js';
 import { relayBase } from '../../core/relay-url.js';
-import { TokenKeeper } from '../../core/token.js';
 import type { ChartPeriod } from './periods.js';
 
 /** The answer of `GET /v1/series/:topic/:key` (shared with the relay). */
@@ -61,14 +60,15 @@ export async function fetchSeries(req: SeriesRequest): Promise<SeriesResponse> {
 }
 
 /**
- * Loads a chart's history authorized like its stream: with the connection's (fresh) token, else
- * the page's configured one. Every failure is a {@link SeriesFetchError} (`token_failed` when no
- * token could be had); an abort rejects as the fetch does.
+ * Loads a chart's history authorized like its stream: with the (fresh) token of its connection,
+ * else of the page's connection to that relay (the configured token). Every failure is a
+ * {@link SeriesFetchError} (`token_failed` when no token could be had); an abort rejects as the
+ * fetch does. The chart's chunk so imports no token code: a page loads that only with a token.
  */
 export async function loadSeries(req: Omit<SeriesRequest, 'token'>, conn: LiveConnection | null): Promise<SeriesResponse> {
   let token: string | null;
   try {
-    token = conn ? await conn.token() : await new TokenKeeper(currentConfig().token ?? null).get();
+    token = await (conn ?? getConnection({ relay: req.relay })).token();
   } catch (err) {
     throw new SeriesFetchError('token_failed', (err as Error).message);
   }
