@@ -14,7 +14,9 @@ defineWhenUsed('live-price-chart', () => import('./elements/live-price-chart/liv
 defineWhenUsed('live-value', () => import('./elements/live-value/live-value.js'));
 defineWhenUsed('live-ticker', () => import('./elements/live-ticker/live-ticker.js'));
 
-// The page's first Intl formatter loads the browser's locale data (20-50 ms): done in a task of
-// its own while the stream's first data is on its way, not inside the first widget's render with
-// data, nor before the kit runs (it would hold up the kit, the worker's start and subscriptions).
+// The page's first Intl formatter loads the browser's locale data (20-50 ms) unless the
+// SharedWorker, in the same process, already has (src/core/worker/connection-worker.ts): done in
+// a task of its own while the stream's first data is on its way, not inside the first widget's
+// render with data, nor before the kit runs (it would hold up the kit, the worker's start and
+// the subscriptions).
 setTimeout(() => new Intl.NumberFormat());

@@ -50,6 +50,12 @@ function post(state: PortState): void {
   if (state.outbox.length) state.port.postMessage(state.outbox.splice(0));
 }
 
+// The browser's locale data (the first Intl formatter, 20–35 ms) is loaded once per process: the
+// worker loads it as it starts, on its own thread, while the kit's chunk is still on its way to
+// the page that started it (the loader starts the worker first), so that a page sharing its
+// process formats its first number for nothing (see the kit's own warm-up in src/kit.ts).
+setTimeout(() => new Intl.NumberFormat());
+
 const hubs = new Map<string, HubEntry>();
 const ports = new Set<PortState>();
 
