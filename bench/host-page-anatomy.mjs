@@ -249,6 +249,7 @@ async function busy(url, loads) {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       try {
         const tab = await ctx.newPage();
+        await untilQuiet();
         const cdp = await ctx.newCDPSession(tab);
         await cdp.send('Performance.enable');
         await tab.addInitScript(() => {
