@@ -14,9 +14,10 @@
 //   node bench/host-page-anatomy.mjs versus REF [page] [rounds]  main thread per second of the page,
 //        visible and then told it is hidden, as built here and as built at git REF (a worktree, built), each served by its own relay,
 //        alternating in the same minutes, `rounds` times (default 4): a change measured side by side
-//   node bench/host-page-anatomy.mjs first-data-versus REF [page] [rounds]  time to first data as
-//        the bench measures it, as built here and as built at git REF, each served by its own relay,
-//        alternating load by load, `rounds` times (default 10), on loopback
+//   node bench/host-page-anatomy.mjs first-data-versus REF [page] [rounds] [rtt]  time to first data
+//        as the bench measures it, as built here and as built at git REF, each served by its own
+//        relay, alternating load by load, `rounds` times (default 10), on loopback or through the
+//        bench's proxy adding `rtt` ms to every round trip
 //   node bench/host-page-anatomy.mjs busy [page] [loads]      how much of the time to the last
 //        element's first data the page's main thread is busy (task time by then), untraced
 //
@@ -27,7 +28,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
 import { kitMissing, median } from './browser.mjs';
-import { firstDataOnce, tellHidden } from './host-page.mjs';
+import { delayingProxy, firstDataOnce, tellHidden } from './host-page.mjs';
 import { root, startServer, untilQuiet } from './processes.mjs';
 
 const TAGS = ['live-indicator', 'live-price-chart', 'league-standings', 'service-status', 'rss-feed', 'live-ticker', 'live-value'];
@@ -222,11 +223,20 @@ async function alternate(ref, page, rounds, measure, log) {
   }
 }
 
-async function firstDataVersus(ref, page, rounds) {
-  const ms = async (browser, url) => (await firstDataOnce(browser, url)).ms;
-  const { here, there } = await alternate(ref, page, rounds, ms, (i, h, t) => console.log(`round ${i}: this build ${Math.round(h)} ms, ${ref} ${Math.round(t)} ms`));
-  const span = (xs) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
-  console.log(`first data ${page}, median (range): this build ${span(here)}; ${ref} ${span(there)}`);
+async function firstDataVersus(ref, page, rounds, rttMs) {
+  const proxies = new Map();
+  const ms = async (browser, url) => {
+    const origin = new URL(url).origin;
+    if (rttMs && !proxies.has(origin)) proxies.set(origin, await delayingProxy(Number(new URL(url).port), rttMs));
+    return (await firstDataOnce(browser, rttMs ? proxies.get(origin).url + page : url)).ms;
+  };
+  try {
+    const { here, there } = await alternate(ref, page, rounds, ms, (i, h, t) => console.log(`round ${i}: this build ${Math.round(h)} ms, ${ref} ${Math.round(t)} ms`));
+    const span = (xs) => `${Math.round(median(xs))} ms (${Math.round(Math.min(...xs))}–${Math.round(Math.max(...xs))})`;
+    console.log(`first data ${page}${rttMs ? ` +${rttMs} ms RTT` : ' loopback'}, median (range): this build ${span(here)}; ${ref} ${span(there)}`);
+  } finally {
+    for (const p of proxies.values()) await p.close();
+  }
 }
 
 async function versus(ref, page, rounds) {
@@ -303,7 +313,7 @@ if (what === 'intl') {
   if (!pageArg) throw new Error('first-data-versus needs a git ref to compare with, e.g. `first-data-versus HEAD~1 /cms.html`');
   const missing = kitMissing(root);
   if (missing) throw new Error(missing);
-  await firstDataVersus(pageArg, process.argv[4] ?? '/cms.html', Number(process.argv[5] ?? 10));
+  await firstDataVersus(pageArg, process.argv[4] ?? '/cms.html', Number(process.argv[5] ?? 10), Number(process.argv[6] ?? 0));
 } else if (what === 'versus') {
   if (!pageArg) throw new Error('versus needs a git ref to compare with, e.g. `versus HEAD~3 /`');
   const missing = kitMissing(root);

@@ -185,7 +185,7 @@ async function steadyState(browser, url) {
  * A TCP proxy to `port` that holds every chunk for half of `rttMs` in each direction, so each
  * round trip through it takes `rttMs` longer (the page and the relay both behind it).
  */
-async function delayingProxy(port, rttMs) {
+export async function delayingProxy(port, rttMs) {
   const sockets = new Set();
   const server = createServer((client) => {
     const upstream = connect(port, '127.0.0.1');
