@@ -18,12 +18,15 @@
 //        as the bench measures it, as built here and as built at git REF, each served by its own
 //        relay, alternating load by load, `rounds` times (default 10), on loopback or through the
 //        bench's proxy adding `rtt` ms to every round trip
+//   node bench/host-page-anatomy.mjs cpu [page] [loads]       fresh loads: the CPU each process used
+//        from navigation to the last element's first data (Chromium's by process type, the relay),
+//        read from /proc before and after
 //   node bench/host-page-anatomy.mjs busy [page] [loads]      how much of the time to the last
 //        element's first data the page's main thread is busy (task time by then), untraced
 //
 // A relay with the simulator serves the demo pages (`npm run build` first), as in the bench.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
@@ -284,6 +287,56 @@ async function busy(url, loads) {
   }
 }
 
+/** CPU ms so far of every process on the machine, with a name for its kind (Chromium's --type, else its program). */
+function cpuByProcess() {
+  const all = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // (Chromium's forked processes rewrite their command line as one string.)
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const type = /--type=([\w-]+)/.exec(cmd)?.[1];
+      const kind = type ? `chromium ${type}` : /chrom/.test(cmd) ? 'chromium browser' : /sped-up-relay/.test(cmd) ? 'relay' : cmd.split(' ')[0].split('/').pop() || '?';
+      all.set(d, { kind, ms: (Number(f[11]) + Number(f[12])) * 10 });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return all;
+}
+
+/** Fresh loads of `url`: the CPU each kind of process used from navigation to the last first data. */
+async function cpu(url, loads) {
+  const browser = await launchChromium();
+  try {
+    for (let i = 0; i < loads; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        const tab = await ctx.newPage();
+        await untilQuiet();
+        const before = cpuByProcess();
+        const t0 = performance.now();
+        await tab.goto(url, { waitUntil: 'load' });
+        await tab.waitForFunction((tags) => [...document.querySelectorAll(tags)].every((e) => e.getAttribute('phase') === 'ready'), TAGS.filter((t) => t !== 'live-indicator').join(','), { timeout: 30_000 });
+        const wall = performance.now() - t0;
+        const used = new Map();
+        for (const [pid, p] of cpuByProcess()) {
+          const ms = p.ms - (before.get(pid)?.ms ?? 0);
+          if (ms > 0) used.set(p.kind, (used.get(p.kind) ?? 0) + ms);
+        }
+        const list = [...used].sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${ms}`).join(', ');
+        console.log(`load ${i + 1}: ${Math.round(wall)} ms from navigation to the last first data; CPU ms: ${list}`);
+      } finally {
+        await ctx.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
 async function intl() {
   const browser = await launchChromium();
   try {
@@ -328,7 +381,8 @@ if (what === 'intl') {
     if (what === 'steady') await steady(relay.url + (pageArg ?? '/'), Number(roundsArg ?? 2));
     else if (what === 'first-data') await firstData(relay.url + (pageArg ?? '/cms.html'));
     else if (what === 'busy') await busy(relay.url + (pageArg ?? '/cms.html'), Number(roundsArg ?? 4));
-    else throw new Error(`unknown "${what}": use steady, first-data, busy, versus or intl`);
+    else if (what === 'cpu') await cpu(relay.url + (pageArg ?? '/'), Number(roundsArg ?? 4));
+    else throw new Error(`unknown "${what}": use steady, first-data, busy, cpu, first-data-versus, versus or intl`);
   } finally {
     await relay.stop();
   }
