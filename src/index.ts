@@ -11,8 +11,9 @@
  *
  * It also starts the SharedWorker that will carry the stream (when the page may use one and has
  * no `data-token`), so that the worker's script downloads and runs while the kit does: the kit
- * then connects to that same worker (same script, same name) instead of starting it only once its
- * elements subscribe. Loader → {kit, worker} → stream: two round trips to the first data.
+ * then talks to the worker over that connection instead of starting it only once its elements
+ * subscribe. A page with a chart gets the chart's chunk beside the kit likewise. Loader → {kit,
+ * worker, chart} → {stream, the chart's history}: two round trips to the first data.
  */
 import type { LoaderTag } from './core/links/worker-link.js';
 
@@ -32,9 +33,9 @@ if (typeof document == 'object') {
   if (document.getElementsByTagName('live-price-chart')[0]) for (const m of __CHART_MODULES__) import(/* @vite-ignore */ new URL(m, src).href).catch(() => {});
   // An anonymous reader's worker (named as in src/core/links/worker-link.ts): a token's identity is
   // a hash only the kit computes. Where no SharedWorker can start (none in this browser, a script
-  // from another origin) the constructor throws, and the kit finds its own way.
-  // The kit talks over this worker's connection (see loaderWorker in src/core/links/worker-link.ts),
-  // open by the time it runs; one that fails to start is left for the kit to try and fall back from.
+  // from another origin) the constructor throws, and the kit finds its own way. The kit talks over
+  // this worker's connection (loaderWorker in worker-link.ts), open by the time it runs; one that
+  // fails to start is dropped, for the kit to try its own and fall back from.
   if (data && !data.token && data.worker != 'false') {
     try {
       const worker = ((script as LoaderTag).liveWorker = new SharedWorker(data.worker || new URL(__WORKER_MODULE__, src), { type: 'module', name: 'live-elements#' }));
