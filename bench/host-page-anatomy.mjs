@@ -26,13 +26,13 @@
 //
 // A relay with the simulator serves the demo pages (`npm run build` first), as in the bench.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
 import { kitMissing, median } from './browser.mjs';
 import { delayingProxy, firstDataOnce, tellHidden } from './host-page.mjs';
-import { root, startServer, untilQuiet } from './processes.mjs';
+import { processes, root, startServer, untilQuiet } from './processes.mjs';
 
 const TAGS = ['live-indicator', 'live-price-chart', 'league-standings', 'service-status', 'rss-feed', 'live-ticker', 'live-value'];
 
@@ -287,19 +287,16 @@ async function busy(url, loads) {
   }
 }
 
-/** CPU ms so far of every process on the machine, with a name for its kind (Chromium's --type, else its program). */
+/** CPU ms so far of every process on the machine, by pid, with a name for its kind (Chromium's --type, else its program). */
 function cpuByProcess() {
   const all = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
+  for (const p of processes()) {
     try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // (Chromium's forked processes rewrite their command line as one string.)
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const cmd = readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
       const type = /--type=([\w-]+)/.exec(cmd)?.[1];
       const kind = type ? `chromium ${type}` : /chrom/.test(cmd) ? 'chromium browser' : /sped-up-relay/.test(cmd) ? 'relay' : cmd.split(' ')[0].split('/').pop() || '?';
-      all.set(d, { kind, ms: (Number(f[11]) + Number(f[12])) * 10 });
+      all.set(p.pid, { kind, ms: p.cpuMs });
     } catch {
       // gone meanwhile
     }

@@ -89,36 +89,52 @@ export function writeCallsOf(pid) {
   return Number(/^syscw:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? NaN);
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-export function cpuSecondsOf(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** A process's parent and the CPU ms (user + system) it has used so far, from /proc/<pid>/stat. */
+function statOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After the command name, which may itself hold ") ".
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { ppid: Number(fields[1]), cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 };
 }
 
-/** CPU ms (user + system) used so far by every process descended from `pid` (Linux /proc). */
-export function treeCpuMs(pid = process.pid) {
+/** CPU seconds (user + system) a process has used so far. */
+export function cpuSecondsOf(pid) {
+  return statOf(pid).cpuMs / 1000;
+}
+
+/** Every process on the machine (Linux /proc): its pid, parent and CPU ms so far; those gone meanwhile left out. */
+export function processes() {
   const all = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      all.push({ pid: Number(d), ppid: Number(f[1]), ms: (Number(f[11]) + Number(f[12])) * 10 });
+      all.push({ pid: Number(d), ...statOf(d) });
     } catch {
       // gone between the listing and the read
     }
   }
+  return all;
+}
+
+/** CPU ms (user + system) used so far by every process descended from `pid`. */
+export function treeCpuMs(pid = process.pid) {
+  const all = processes();
   const tree = new Set([pid]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const p of all) if (!tree.has(p.pid) && tree.has(p.ppid)) grew = tree.add(p.pid) && true;
+    for (const p of all) {
+      if (tree.has(p.pid) || !tree.has(p.ppid)) continue;
+      tree.add(p.pid);
+      grew = true;
+    }
   }
-  return all.filter((p) => p.pid !== pid && tree.has(p.pid)).reduce((sum, p) => sum + p.ms, 0);
+  return all.filter((p) => p.pid !== pid && tree.has(p.pid)).reduce((sum, p) => sum + p.cpuMs, 0);
 }
 
 /**
- * Waits until the processes this one started (a browser and its children) are quiet: under 20 ms
- * of CPU in each of two 100 ms windows in a row, at most `maxMs`. A fresh browser context opens a
+ * Waits until the processes this one started (a browser and its children, and the relay the
+ * bench started, whose simulator stays well under the bar) are quiet: under 20 ms of CPU in each
+ * of two 100 ms windows in a row, at most `maxMs`. A fresh browser context opens a
  * window, and Chromium spends about a second of CPU on both cores setting its own UI up in it
  * (the omnibox popup's WebUI renderer, measured here); a page loaded meanwhile is measured
  * against that, not against what a visitor's already open browser does.

@@ -15,9 +15,10 @@ import { gzipSync } from 'node:zlib';
  *   slots, ~100 B, which draw every widget's live data in about four frames a second instead of
  *   one frame per widget and batch, and for relative times that stop ageing in a hidden tab,
  *   ~20 B: the dashboard's steady main thread went from 55–67 to 32–35 ms/s; then 16.0 kB for the
- *   loader's import of the chart's chunks beside the kit when a chart is on the page, ~100 B, which
- *   takes two round trips off the chart's first data, and for handing the kit the loader's open
- *   SharedWorker connection, ~50 B, which brings the first subscription to the worker sooner): what a page pays that embeds the script tag and
+ *   loader's import of the chart's chunks beside the kit when a chart is on the page, ~80 B, which
+ *   takes two round trips off the chart's first data, for handing the kit the loader's open
+ *   SharedWorker connection, ~50 B, and for sending a task's subscriptions to the worker as one
+ *   message, ~40 B, which bring the first stream request sooner): what a page pays that embeds the script tag and
  *   shows every element but the chart, in the common case of a browser with SharedWorker and no
  *   subscriber token: the loader `live-elements.js` and the kit chunk it imports (with whatever
  *   that imports). Not counted: the SharedWorker script (it runs in the worker, its own download,
