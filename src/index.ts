@@ -15,7 +15,7 @@
  * subscribe. A page with a chart gets the chart's chunk beside the kit likewise. Loader → {kit,
  * worker, chart} → {stream, the chart's history}: two round trips to the first data.
  */
-import type { LoaderTag } from './core/links/worker-link.js';
+import type { LoaderTag, LoaderWorker } from './core/links/worker-link.js';
 
 // Imported by a server-side renderer (Node: no document), there is no tag to read and nothing to load.
 if (typeof document == 'object') {
@@ -35,11 +35,11 @@ if (typeof document == 'object') {
   // a hash only the kit computes. Where no SharedWorker can start (none in this browser, a script
   // from another origin) the constructor throws, and the kit finds its own way. The kit talks over
   // this worker's connection (loaderWorker in worker-link.ts), open by the time it runs; one that
-  // fails to start is dropped, for the kit to try its own and fall back from.
+  // fails to start is marked, and the kit falls back from it.
   if (data && !data.token && data.worker != 'false') {
     try {
-      const worker = ((script as LoaderTag).liveWorker = new SharedWorker(data.worker || new URL(__WORKER_MODULE__, src), { type: 'module', name: 'live-elements#' }));
-      worker.onerror = () => ((script as LoaderTag).liveWorker = undefined);
+      const worker: LoaderWorker = ((script as LoaderTag).liveWorker = new SharedWorker(data.worker || new URL(__WORKER_MODULE__, src), { type: 'module', name: 'live-elements#' }));
+      worker.onerror = () => (worker.failed = true);
     } catch {}
   }
 }

@@ -23,6 +23,8 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
   worker.onerror = () => {
     if (!heard && !closed) onFail(`the connection worker ${options.worker || 'beside the kit'} failed to start`);
   };
+  // The loader's worker may have failed before the kit took it: its error event is gone.
+  if ((worker as LoaderWorker).failed) queueMicrotask(worker.onerror as () => void);
   // Setting onmessage also starts the port.
   // The worker posts what it has for the page as one array: one task here, however many messages.
   port.onmessage = (e: MessageEvent<HubMessage[]>) => {
@@ -80,16 +82,20 @@ export function openWorkerLink(options: LinkOptions, deliver: Deliver, onFail: (
   };
 }
 
+/** The SharedWorker the loader started, `failed` once its script could not start. */
+export type LoaderWorker = SharedWorker & { failed?: boolean };
+
 /** The script-tag loader's tag (src/index.ts), holding the SharedWorker it started until the kit takes it. */
 export interface LoaderTag extends HTMLScriptElement {
-  liveWorker?: SharedWorker;
+  liveWorker?: LoaderWorker;
 }
 
 /**
  * The SharedWorker the script-tag loader started while the kit downloaded, when it is the one
  * this link wants (an anonymous reader's, from the same script): its connection is open by now,
  * where a second `new SharedWorker` would wait on the browser for one of its own, 20–40 ms before
- * the first subscription reaches the worker. Taken once; gone when it failed to start.
+ * the first subscription reaches the worker. Taken once, even when it failed to start: a second
+ * worker of the same script and name could join the failing one and never hear its error (Firefox).
  */
 function loaderWorker(options: LinkOptions): SharedWorker | undefined {
   const tag = document.querySelector<LoaderTag>('script[data-relay]');
