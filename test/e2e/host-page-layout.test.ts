@@ -1,5 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 import type { Browser, Page } from 'playwright-core';
 import { startSources } from '../../server/sources/start-sources.js';
 import { recordPageErrors } from '../helpers/browser.js';
@@ -151,6 +154,59 @@ for (const path of ['/cms.html', '/']) {
       }
     });
   }
+}
+
+/**
+ * A front for `target` that sends the dashboard's HTML in pieces, pausing {@link pauseMs} after
+ * each opening tag of a period switch, as a slow network or a busy parser would: the browser draws
+ * frames of the half-parsed page. Every other request goes through as it is (SSE included).
+ */
+async function serveHtmlInPieces(target: InProcessRelay, pauseMs = 300): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer(async (req, res) => {
+    if (req.url === '/') {
+      const answer = await fetch(`${target.url}/`);
+      const html = await answer.text();
+      const pieces = html.split(/(?<=<div class="segmented"[^>]*>)/);
+      assert.ok(pieces.length > 1, 'the dashboard has period switches to cut its HTML at');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': answer.headers.get('content-security-policy') ?? '' });
+      for (const piece of pieces) {
+        res.write(piece);
+        await new Promise((r) => setTimeout(r, pauseMs));
+      }
+      res.end();
+      return;
+    }
+    const upstream = request(`${target.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      pipeline(answer, res, () => {});
+    });
+    upstream.on('error', () => res.destroy());
+    pipeline(req, upstream, () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+for (const width of [1280, 390]) {
+  test(`/ at ${width} px: nothing moves while the page's HTML is still arriving`, async () => {
+    const front = await serveHtmlInPieces(relay);
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    try {
+      const errors = recordPageErrors(page);
+      await page.addInitScript({ content: RECORD_LAYOUT_SHIFTS });
+      await page.goto(`${front.url}/`);
+      await waitForPageLive(page, 20_000);
+      await chartsDrawn(page);
+      await assertNoShift(page);
+      assert.deepEqual(errors, [], 'the page logged no errors');
+    } finally {
+      await page.close();
+      await front.close();
+    }
+  });
 }
 
 /** What overflows on the page: the page itself, and every kit element whose content is wider or taller than its box. */
