@@ -115,6 +115,7 @@ function createMarks(fieldNames: readonly string[], strokes: readonly string[]):
 function placeMarks(u: uPlot, marks: Marks, fieldNames: readonly string[], tip: LiveTip | null, last: (f: string) => number | undefined, format: Intl.NumberFormat): void {
   if (marks.layer.parentNode !== u.over) u.over.append(marks.layer);
   const x = tip ? u.valToPos(tip.time, 'x') : NaN;
+  const shown: Array<{ i: number; y: number }> = [];
   fieldNames.forEach((f, i) => {
     const v = last(f);
     const y = v === undefined ? NaN : u.valToPos(v, 'y');
@@ -122,7 +123,7 @@ function placeMarks(u: uPlot, marks: Marks, fieldNames: readonly string[], tip: 
     marks.lines[i].hidden = marks.labels[i].hidden = !lineShown;
     if (lineShown) {
       marks.lines[i].style.transform = `translateY(${y}px)`;
-      marks.labels[i].style.transform = `translateY(${y}px) translateY(-50%)`;
+      shown.push({ i, y });
       // Set only when it changed: new text is laid out and shaped again.
       const text = format.format(v!);
       if (marks.labels[i].textContent !== text) marks.labels[i].textContent = text;
@@ -133,4 +134,24 @@ function placeMarks(u: uPlot, marks: Marks, fieldNames: readonly string[], tip: 
     marks.tips[i].hidden = !tipShown;
     if (tipShown) marks.tips[i].style.transform = `translate(${x}px, ${ty}px)`;
   });
+  // (bbox is in canvas pixels.)
+  for (const { i, y } of apart(shown, LABEL_PX, u.bbox.height / devicePixelRatio)) marks.labels[i].style.transform = `translateY(${y}px) translateY(-50%)`;
+}
+
+/** A last-price label's height in CSS pixels: 11px text at line-height 1.5 and its two 1px borders (the chart's styles). */
+const LABEL_PX = 19;
+
+/**
+ * The labels' centres, moved apart as little as needed so that none covers another (close last
+ * prices, a high and a low a tick apart), and kept within `0..height` where there is room.
+ */
+function apart(labels: Array<{ i: number; y: number }>, size: number, height: number): Array<{ i: number; y: number }> {
+  const out = labels.map((l) => ({ ...l })).sort((a, b) => a.y - b.y);
+  for (let k = 1; k < out.length; k++) out[k].y = Math.max(out[k].y, out[k - 1].y + size);
+  const overshoot = out.length ? out[out.length - 1].y + size / 2 - height : 0;
+  if (overshoot > 0) {
+    out[out.length - 1].y -= overshoot;
+    for (let k = out.length - 2; k >= 0; k--) out[k].y = Math.min(out[k].y, out[k + 1].y - size);
+  }
+  return out;
 }

@@ -118,11 +118,17 @@ export const livePriceChartStyles = [
       inset: 2em 0 0;
       background: var(--_bg);
     }
-    /* Equal columns whatever their values (a value's width moves nothing else); "● LIVE" takes
-       its own width, always, shown or not. */
+    /* One line, never a cut value: an entry that does not fit on it goes whole to the next line,
+       out of sight (the row-gap puts it below the row's height). A zero-width first item makes
+       even the first value go rather than be cut. The live tip takes the room left between the
+       values and LIVE, and never pushes LIVE off the row (its negative margin cancels the gap
+       before it); with too little room it shows nothing, and its time goes before its label. */
     .legend {
       display: flex;
-      gap: 1em;
+      flex-wrap: wrap;
+      align-content: flex-start;
+      align-items: baseline;
+      gap: 2em 1em;
       height: 2em;
       padding: 0.3em 0.5em;
       margin: 0;
@@ -130,18 +136,35 @@ export const livePriceChartStyles = [
       white-space: nowrap;
       font-variant-numeric: tabular-nums;
     }
+    .legend::before,
+    .legend > .tip-entry::before {
+      content: '';
+      margin-right: -1em;
+    }
     .legend div {
       display: flex;
       gap: 0.35em;
       align-items: baseline;
-      overflow: hidden;
+      flex: none;
     }
-    .legend > div {
+    .legend > .tip-entry {
       flex: 1 1 0;
       min-width: 0;
+      margin-left: -2em;
+      padding-left: 1em;
+      flex-wrap: wrap;
+      row-gap: 2em;
+      height: 1.4em;
+      overflow: hidden;
+      container-type: inline-size;
     }
-    .legend > .live {
-      flex: none;
+    .legend > .tip-entry::before {
+      margin-right: -0.35em;
+    }
+    @container (width < 10em) {
+      .tip-entry > * {
+        visibility: hidden;
+      }
     }
     .legend .off {
       visibility: hidden;
@@ -153,13 +176,10 @@ export const livePriceChartStyles = [
       margin: 0;
       font-weight: 600;
     }
-    /* A narrow chart keeps its legend on one line: smaller, without the live tip's time. */
+    /* A narrow chart has a smaller legend. */
     @container (width < 26em) {
       .legend div {
         font-size: 0.85em;
-      }
-      .tip-label + dd {
-        display: none;
       }
     }
     .swatch {

@@ -5,7 +5,7 @@ import type { Envelope, EventInput } from '../../core/wire.js';
 import { defineElement } from '../define.js';
 import { baseStyles } from '../shared/base.styles.js';
 import { LiveElement } from '../shared/live-element.js';
-import { describeLatest, renderLegend } from './chart-legend.js';
+import { describeLatest, renderLegend, reserveLegendWidths } from './chart-legend.js';
 import { ChartModel, type FoldResult } from './chart-model.js';
 import type { LiveTip } from './chart-plot.js';
 import { ChartView } from './chart-view.js';
@@ -27,8 +27,11 @@ let syntheticSeq = 0;
  * `prefers-reduced-motion`, not while unseen), by opacity and transform only, so the pulse runs on
  * the compositor and never redraws the canvas. A
  * dashed line per field marks its latest quote (the last price, not its bucket's high or low),
- * labelled with the value at the plot's right edge. The legend row shows "● LIVE" while the stream
- * is open (plain text, not announced: the region's name and the legend say the rest). uPlot is
+ * labelled with the value at the plot's right edge; labels of close values are moved apart so that
+ * none covers another. The legend row shows "● LIVE" while the stream is open (plain text, not
+ * announced: the region's name and the legend say the rest). A legend value is never cut: each
+ * keeps a width for its field's widest value, and on a chart too narrow for the whole row the live
+ * tip's time, then LIVE, then the last values leave it whole. uPlot is
  * loaded only when a chart is on the page. Redraws at most once per animation
  * frame, for live points at most 5 times a second, and follows its container's size. A history
  * with more points than the plot has pixels is drawn reduced to each pixel column's extremes, so a
@@ -237,6 +240,7 @@ export class LivePriceChart extends LiveElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
+    reserveLegendWidths(this.renderRoot, this.model, this.locale);
     const asked = changed.has('topic') || changed.has('key') || changed.has('period') || changed.has('relay') || changed.has('fields') || changed.has('points');
     if ((this.sourceMoved || (asked && this.historyAsk() !== this.historyAsked)) && this.topic && this.key) void this.loadHistory();
     if (changed.has('theme') || changed.has('locale') || changed.has('period')) this.view.rebuildPlot();

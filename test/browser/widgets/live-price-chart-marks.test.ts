@@ -128,6 +128,18 @@ describe('<live-price-chart> marks over the plot', () => {
     }
   });
 
+  it('moves last-price labels of close values apart, so that none covers another, and keeps them in the plot', async () => {
+    // A high and a low a tick apart in a range of 90: their lines nearly meet, their labels must not.
+    const el = await liveChart(200, 199);
+    await waitUntil(() => shown(el, 'last-price-label').map((l) => l.textContent).join() === '200,199', 'the labels', { timeout: 3000 });
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const [a, b] = shown(el, 'last-price-label').map((l) => l.getBoundingClientRect());
+    expect(a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5, `labels apart (${a.top}–${a.bottom} and ${b.top}–${b.bottom})`).to.equal(true);
+    // The new top of the range (200) is at the plot's top edge: its label stays inside the plot.
+    const over = plotOf(el).over.getBoundingClientRect();
+    for (const r of [a, b]) expect(r.top >= over.top - 0.5 && r.bottom <= over.bottom + 0.5, `label ${r.top}–${r.bottom} in the plot ${over.top}–${over.bottom}`).to.equal(true);
+  });
+
   it('keeps the last price when a point older than the newest bucket is dropped', async () => {
     const el = await liveChart(200, 190);
     // A late point (a newer event, stamped minutes ago): older than the newest bucket.

@@ -58,6 +58,62 @@ describe('<live-price-chart>', () => {
     expect(plot.getAttribute('aria-label')).to.contain('latest high 159, low 149');
   });
 
+  it('never cuts a legend value: on a narrow chart each is shown whole or not at all, and a new value moves nothing', async () => {
+    const el = await fixture<LivePriceChart>(html`<live-price-chart key="4151" period="1h" locale="en-US" style="width:260px"></live-price-chart>`);
+    const h = history();
+    // Seven-digit prices with decimals, as the demo's items have.
+    h.series = { high: h.t.map((_, i) => 1_650_000.5 + i), low: h.t.map((_, i) => 1_640_000.25 + i) };
+    el.history = h;
+    await waitUntil(() => el.shadowRoot!.querySelector('.plot canvas'), 'uPlot never drew', { timeout: 5000 });
+    const legend = el.shadowRoot!.querySelector('[part="legend"]')!;
+    const values = () => [...legend.querySelectorAll<HTMLElement>('dd.value')];
+    const seen = () => {
+      const box = legend.getBoundingClientRect();
+      return values().filter((dd) => {
+        const r = dd.getBoundingClientRect();
+        const inside = r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
+        const outside = r.top >= box.bottom - 0.5 || r.left >= box.right - 0.5;
+        expect(inside || outside, `"${dd.textContent}" is whole or out of sight (${r.left}–${r.right} × ${r.top}–${r.bottom} in ${box.left}–${box.right} × ${box.top}–${box.bottom})`).to.equal(true);
+        expect(dd.scrollWidth, `"${dd.textContent}" fits its own box`).to.be.at.most(dd.clientWidth);
+        return inside;
+      });
+    };
+    expect(seen().map((dd) => dd.textContent)).to.include('1,650,059.5');
+    const at = () => values().map((dd) => dd.getBoundingClientRect()).map((r) => [r.left, r.width]);
+    const before = at();
+    // Shorter and longer values of the same magnitude: the reserved widths hold them all.
+    for (const [high, low] of [[1_650_100, 1_640_100], [1_650_100.125, 1_640_100.375]]) {
+      el.ingest([tick(Date.now(), high, low)]);
+      await waitUntil(() => values()[0].textContent === high.toLocaleString('en-US', { maximumFractionDigits: 3 }), 'the new value', { timeout: 3000 });
+      seen();
+      expect(at(), `after ${high}`).to.deep.equal(before);
+    }
+    // The live tip's label and time: whole, or not shown at all.
+    expect(el.liveTip).to.not.equal(null);
+    const box = legend.getBoundingClientRect();
+    for (const part of legend.querySelectorAll<HTMLElement>('.tip-entry > *')) {
+      const r = part.getBoundingClientRect();
+      const whole = r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5 && part.scrollWidth <= part.clientWidth;
+      const hidden = getComputedStyle(part).visibility === 'hidden' || r.top >= box.bottom - 0.5 || r.right <= r.left || r.right > box.right;
+      expect(whole || hidden, `"${part.textContent}" whole or hidden`).to.equal(true);
+    }
+  });
+
+  it('shows the live tip\'s time and LIVE in the legend of a wide chart', async () => {
+    const el = await chart();
+    el.ingest([tick(Date.now(), 170, 160)]);
+    const legend = el.shadowRoot!.querySelector('[part="legend"]')!;
+    const time = legend.querySelector<HTMLElement>('.tip-entry dd')!;
+    await waitUntil(() => time.textContent !== '', 'the live tip in the legend', { timeout: 3000 });
+    const box = legend.getBoundingClientRect();
+    expect(time.textContent).to.match(/\d:\d\d:\d\d/);
+    for (const part of [legend.querySelector<HTMLElement>('[part="live-tip"]')!, time, legend.querySelector<HTMLElement>('[part="live"]')!]) {
+      const r = part.getBoundingClientRect();
+      expect(r.right <= box.right + 0.5 && r.bottom <= box.bottom + 0.5 && part.scrollWidth <= part.clientWidth, `"${part.textContent}" shown whole (${r.left}–${r.right} × ${r.top}–${r.bottom} in ${box.left}–${box.right} × ${box.top}–${box.bottom})`).to.equal(true);
+    }
+    expect(getComputedStyle(time).visibility).to.equal('visible');
+  });
+
   it('appends live points after the history and marks the newest as the live tip', async () => {
     const el = await chart();
     const fired = oneEvent(el, 'live-change');
