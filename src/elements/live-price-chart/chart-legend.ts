@@ -5,10 +5,10 @@ import type { ChartModel } from './chart-model.js';
 /**
  * The legend row: each field's latest drawn value, the live tip's time, and "● LIVE" while the
  * stream is open (the live tip's and LIVE's places are kept while they are off). A value is never
- * cut: it has a width reserved for the widest value of its field ({@link reserveLegendWidths}), so
- * a new value moves nothing after it; where the row is too narrow for everything, what does not
- * fit leaves the row whole (the live tip's time first, then LIVE, then the last values), see the
- * chart's styles.
+ * cut: it has a width reserved for the values of its field ({@link reserveLegendWidths}), so a new
+ * value moves nothing after it; where the row is too narrow for everything, what does not fit
+ * leaves the row whole (the live tip's time first, then the last values; LIVE has its own room),
+ * see the chart's styles.
  */
 export function renderLegend(model: ChartModel, locale: string | null, streamOpen: boolean): TemplateResult {
   const num = numberFormat(locale);
@@ -38,41 +38,41 @@ function latest(model: ChartModel, i: number, num: Intl.NumberFormat): string | 
   return v == null ? null : num.format(v);
 }
 
-/** Per chart model: the fields it reserved widths for, the data they were measured on, each field's width in characters. */
-const reserved = new WeakMap<ChartModel, { fields: string; data: unknown; chars: number[] }>();
+/** Per chart model: the fields it reserved widths for, the data last looked at, which fields have decimals or signs, each field's width in characters. */
+const reserved = new WeakMap<ChartModel, { fields: string; data: unknown; extra: number[]; chars: number[] }>();
 
 /**
- * Gives each legend value (`dd.value` under `root`) a minimum width, in `ch`, for the widest value
- * its field has had: its history's largest magnitude, with room for a minus sign and three decimals
- * where the history has them, and every value shown since. Digits are tabular (1ch each), so a
- * new value of the same magnitude, however many decimals it has, fits in the same width. Widths
- * only grow while the fields are the same (a period switch keeps them). Set through the CSSOM:
- * a strict style-src refuses `style` attributes.
+ * Gives each legend value (`dd.value` under `root`) a minimum width, in `ch`, for the values its
+ * field can show next: the integer part of the value shown with room for one more digit (a price
+ * crossing 9,999 → 10,000; one crossing 999,999 grows once, by the new group separator), and a
+ * minus sign and three decimals where the field's data has them. The value shown is the latest
+ * quote, the same in every period, so a period switch keeps the widths (a history's extremes
+ * would not); digits are tabular (1ch each), so a new quote fits the same width however many
+ * decimals it has. Widths only grow while the fields are the same. Set through the CSSOM: a
+ * strict style-src refuses `style` attributes.
  */
 export function reserveLegendWidths(root: ParentNode, model: ChartModel, locale: string | null): void {
   const num = numberFormat(locale);
   const fields = model.fieldNames.join();
   let r = reserved.get(model);
-  if (!r || r.fields !== fields) reserved.set(model, (r = { fields, data: null, chars: model.fieldNames.map(() => 0) }));
-  const { chars } = r;
-  // A new history, or the same reduced anew: measured once per data, not on every live point.
+  if (!r || r.fields !== fields) reserved.set(model, (r = { fields, data: null, extra: model.fieldNames.map(() => 0), chars: model.fieldNames.map(() => 0) }));
+  const { chars, extra } = r;
+  // Decimals and signs in a new history (or the same reduced anew), looked for once per data.
   if (r.data !== model.data) {
     r.data = model.data;
     model.fieldNames.forEach((_, i) => {
-      let big = 0;
-      let sign = 0;
-      let decimals = 0;
+      let sign = extra[i] & 1;
+      let decimals = extra[i] & 4;
       for (const v of model.data[i + 1]) {
-        if (v == null) continue;
-        big = Math.max(big, Math.abs(v));
-        if (v < 0) sign = 1;
-        if (!Number.isInteger(v)) decimals = 4;
+        if (v != null && v < 0) sign = 1;
+        if (v != null && !Number.isInteger(v)) decimals = 4;
       }
-      chars[i] = Math.max(chars[i], num.format(Math.trunc(big)).length + sign + decimals);
+      extra[i] = sign + decimals;
     });
   }
   root.querySelectorAll<HTMLElement>('dd.value').forEach((dd, i) => {
-    chars[i] = Math.max(chars[i] ?? 0, dd.textContent!.length);
+    const v = model.data[i + 1]?.[model.data[0].length - 1];
+    if (v != null) chars[i] = Math.max(chars[i], num.format(Math.trunc(Math.abs(v))).length + 1 + extra[i], dd.textContent!.length);
     dd.style.minWidth = `${chars[i]}ch`;
   });
 }

@@ -120,17 +120,20 @@ export const livePriceChartStyles = [
     }
     /* One line, never a cut value: an entry that does not fit on it goes whole to the next line,
        out of sight (the row-gap puts it below the row's height). A zero-width first item makes
-       even the first value go rather than be cut. The live tip takes the room left between the
-       values and LIVE, and never pushes LIVE off the row (its negative margin cancels the gap
-       before it); with too little room it shows nothing, and its time goes before its label. */
+       even the first value go rather than be cut. LIVE has its own room at the row's end (the
+       right padding), out of the flow, so it never leaves the row, nor depends on the values. The
+       live tip takes the room left between the values and LIVE, and never pushes anything (its
+       margins cancel the gap before it); with too little room it shows nothing, and its time goes
+       before its label. */
     .legend {
+      position: relative;
       display: flex;
       flex-wrap: wrap;
       align-content: flex-start;
-      align-items: baseline;
+      align-items: center;
       gap: 2em 1em;
       height: 2em;
-      padding: 0.3em 0.5em;
+      padding: 0.3em 4.25em 0.3em 0.5em;
       margin: 0;
       overflow: hidden;
       white-space: nowrap;
@@ -146,6 +149,13 @@ export const livePriceChartStyles = [
       gap: 0.35em;
       align-items: baseline;
       flex: none;
+    }
+    .legend > .live {
+      position: absolute;
+      top: 0.3em;
+      right: 0.5em;
+      height: 1.4em;
+      align-items: center;
     }
     .legend > .tip-entry {
       flex: 1 1 0;
@@ -176,8 +186,12 @@ export const livePriceChartStyles = [
       margin: 0;
       font-weight: 600;
     }
-    /* A narrow chart has a smaller legend. */
-    @container (width < 26em) {
+    /* A narrow chart (a phone, a third of a dashboard) has a smaller legend: two seven-digit
+       prices and LIVE still fit from 22em up. */
+    @container (width < 30em) {
+      .legend {
+        padding-right: 3.6em;
+      }
       .legend div {
         font-size: 0.85em;
       }

@@ -30,8 +30,8 @@ let syntheticSeq = 0;
  * labelled with the value at the plot's right edge; labels of close values are moved apart so that
  * none covers another. The legend row shows "● LIVE" while the stream is open (plain text, not
  * announced: the region's name and the legend say the rest). A legend value is never cut: each
- * keeps a width for its field's widest value, and on a chart too narrow for the whole row the live
- * tip's time, then LIVE, then the last values leave it whole. uPlot is
+ * keeps a width for its field's values, and on a chart too narrow for the whole row the live tip's
+ * time, then the last values leave it whole (LIVE keeps its place). uPlot is
  * loaded only when a chart is on the page. Redraws at most once per animation
  * frame, for live points at most 5 times a second, and follows its container's size. A history
  * with more points than the plot has pixels is drawn reduced to each pixel column's extremes, so a

@@ -3,8 +3,9 @@ import { css } from 'lit';
 /*
  * A fixed table layout with one-line cells of a fixed height: columns keep their width, rows
  * their height and every cell's text its start (a right-aligned count that gains a digit would
- * move) whatever the data, so a live update moves nothing. Below 36em (the table is its own size
- * container) each service stacks into three lines of two fixed columns: name and status, progress
+ * move) whatever the data, so a live update moves nothing. Below 48em (the table is its own size
+ * container), where the six columns would leave the name and the message a few letters and cut
+ * the time, each service stacks into three lines of two fixed columns: name and status, progress
  * and counts, message and time.
  */
 export const serviceStatusStyles = css`
@@ -46,9 +47,12 @@ export const serviceStatusStyles = css`
   thead th:nth-child(3) {
     width: 6em;
   }
-  thead th:nth-child(4),
-  thead th:nth-child(6) {
+  thead th:nth-child(4) {
     width: 8em;
+  }
+  /* "12 seconds ago" whole. */
+  thead th:nth-child(6) {
+    width: 9.5em;
   }
   .badge {
     display: inline-block;
@@ -93,7 +97,7 @@ export const serviceStatusStyles = css`
   time {
     color: var(--_muted);
   }
-  @container (width < 36em) {
+  @container (width < 48em) {
     thead {
       position: absolute;
       width: 1px;

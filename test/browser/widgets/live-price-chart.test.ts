@@ -88,8 +88,19 @@ describe('<live-price-chart>', () => {
       seen();
       expect(at(), `after ${high}`).to.deep.equal(before);
     }
+    // A period whose history reaches a magnitude more (the same latest quote): nothing moves either.
+    el.period = '24h';
+    await el.updateComplete;
+    const h24 = history('24h');
+    h24.series = { high: h24.t.map((_, i) => (i === 10 ? 10_250_000.5 : 1_650_000.5 + i)), low: h24.t.map((_, i) => 1_640_000.25 + i) };
+    el.history = h24;
+    await waitUntil(() => el.getAttribute('phase') === 'ready' && el.pointCount > 0, 'the 24h history', { timeout: 3000 });
+    await el.updateComplete;
+    seen();
+    expect(at(), 'after the period switch').to.deep.equal(before);
     // The live tip's label and time: whole, or not shown at all.
-    expect(el.liveTip).to.not.equal(null);
+    el.ingest([tick(Date.now(), 1_650_200, 1_640_200)]);
+    await waitUntil(() => el.liveTip !== null, 'the live tip', { timeout: 3000 });
     const box = legend.getBoundingClientRect();
     for (const part of legend.querySelectorAll<HTMLElement>('.tip-entry > *')) {
       const r = part.getBoundingClientRect();

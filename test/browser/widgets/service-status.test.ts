@@ -49,8 +49,24 @@ describe('<service-status>', () => {
   });
 
   describe('rendering', () => {
-    it('draws no header over its neighbour when the other columns leave one little room (a half-width card)', async () => {
-      const el = await fixture<ServiceStatus>(html`<service-status locale="en-US" style="width:590px"></service-status>`);
+    it('is a table from 48em up with room for every header and an "N seconds ago", and stacks below (a half-width dashboard card)', async () => {
+      const wide = await fixture<ServiceStatus>(html`<service-status locale="en-US" style="width:680px"></service-status>`);
+      wide.items = { ...snapshot, 'db-1': { ...snapshot['db-1'], updatedAt: new Date(Date.now() - 12_000).toISOString() } };
+      await wide.updateComplete;
+      expect(getComputedStyle(wide.shadowRoot!.querySelector('thead')!).position, 'a table at 680px').to.not.equal('absolute');
+      for (const th of wide.shadowRoot!.querySelectorAll<HTMLTableCellElement>('thead th')) expect(th.scrollWidth, `"${th.textContent}" fits its column`).to.be.at.most(th.clientWidth + 1);
+      const time = rows(wide)[1].querySelector('time')!;
+      expect(time.textContent).to.equal('12 seconds ago');
+      expect(time.parentElement!.scrollWidth, 'the time is not cut').to.be.at.most(time.parentElement!.clientWidth + 1);
+      const half = await fixture<ServiceStatus>(html`<service-status locale="en-US" style="width:576px"></service-status>`);
+      half.items = snapshot;
+      await half.updateComplete;
+      expect(getComputedStyle(half.shadowRoot!.querySelector('tbody > tr')!).display, 'stacked at 576px').to.equal('grid');
+    });
+
+    it('draws no header over its neighbour when the other columns leave one little room', async () => {
+      // Wide cell padding leaves the message column little room.
+      const el = await fixture<ServiceStatus>(html`<service-status locale="en-US" style="width:690px; --service-status-cell-padding: 0.4em 2em"></service-status>`);
       el.items = snapshot;
       await el.updateComplete;
       const headers = [...el.shadowRoot!.querySelectorAll<HTMLTableCellElement>('thead th')];
