@@ -7,8 +7,13 @@ import type { Envelope } from '../../../src/core/wire.js';
 import { SERIES_PERIODS, type SeriesPeriod } from '../../../src/core/series-shape.js';
 
 const MIN = 60_000;
-const now = Date.now();
-const minuteStart = Math.floor(now / MIN) * MIN;
+/**
+ * The current minute, taken again before each test of the element with 15 s of it left: a point
+ * is the live tip only until its minute's bucket closes, so a test that ran into the next minute
+ * would see none.
+ */
+let now = Date.now();
+let minuteStart = Math.floor(now / MIN) * MIN;
 
 /** History: 60 points a minute apart ending two minutes ago, complete up to event `${end}-0`. */
 function history(period: SeriesPeriod = '1h'): SeriesResponse {
@@ -45,6 +50,12 @@ const lastOf = (el: LivePriceChart) => {
 };
 
 describe('<live-price-chart>', () => {
+  beforeEach(async () => {
+    await waitUntil(() => Date.now() % MIN < MIN - 15_000, 'a minute with 15 s left', { timeout: 20_000 });
+    now = Date.now();
+    minuteStart = Math.floor(now / MIN) * MIN;
+  });
+
   it('draws the history with uPlot, loaded on demand, and a formatted legend', async () => {
     const el = await chart();
     expect(el.getAttribute('phase')).to.equal('ready');

@@ -55,6 +55,9 @@ describe('<service-status>', () => {
       await wide.updateComplete;
       expect(getComputedStyle(wide.shadowRoot!.querySelector('thead')!).position, 'a table at 680px').to.not.equal('absolute');
       for (const th of wide.shadowRoot!.querySelectorAll<HTMLTableCellElement>('thead th')) expect(th.scrollWidth, `"${th.textContent}" fits its column`).to.be.at.most(th.clientWidth + 1);
+      const badge = rows(wide)[1].querySelector('[part="badge"]')!;
+      expect(badge.textContent).to.equal('completed');
+      expect(badge.getBoundingClientRect().right, 'the longest badge fits its column').to.be.at.most(badge.parentElement!.getBoundingClientRect().right);
       const time = rows(wide)[1].querySelector('time')!;
       expect(time.textContent).to.equal('12 seconds ago');
       expect(time.parentElement!.scrollWidth, 'the time is not cut').to.be.at.most(time.parentElement!.clientWidth + 1);
