@@ -73,6 +73,7 @@ export function reserveLegendWidths(root: ParentNode, model: ChartModel, locale:
   root.querySelectorAll<HTMLElement>('dd.value').forEach((dd, i) => {
     const v = model.data[i + 1]?.[model.data[0].length - 1];
     if (v != null) chars[i] = Math.max(chars[i], num.format(Math.trunc(Math.abs(v))).length + 1 + extra[i], dd.textContent!.length);
-    dd.style.minWidth = `${chars[i]}ch`;
+    // Written only when it changes: a write restyles the element even when the value is the same.
+    if (dd.style.minWidth != `${chars[i]}ch`) dd.style.minWidth = `${chars[i]}ch`;
   });
 }
