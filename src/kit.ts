@@ -3,12 +3,17 @@
 // stream with one dictionary (smaller than a chunk per element) in one round trip. The chart's
 // code and uPlot are loaded only when a <live-price-chart> is on the page; <live-value> and
 // <live-ticker>, each in its own chunk, likewise only when their tag is.
+// First: the elements below are each defined in a task of their own (see defineLater).
+import './elements/define-later.js';
 import './elements/live-source/live-source.js';
 import './elements/live-indicator/live-indicator.js';
 import './elements/league-standings/league-standings.js';
 import './elements/rss-feed/rss-feed.js';
 import './elements/service-status/service-status.js';
-import { defineWhenUsed } from './elements/lazy-define.js';
+import { defineWhenUsed, holdUntilDefined } from './elements/lazy-define.js';
+
+// Their selections go in the stream's first request, from this task: see holdUntilDefined.
+for (const tag of ['league-standings', 'rss-feed', 'service-status']) holdUntilDefined(tag);
 
 defineWhenUsed('live-price-chart', () => import('./elements/live-price-chart/live-price-chart.js'));
 defineWhenUsed('live-value', () => import('./elements/live-value/live-value.js'));

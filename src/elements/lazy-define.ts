@@ -5,33 +5,40 @@ import { getConnection } from '../core/configure.js';
  * script-tag kit downloads the chart's code, and uPlot, only for pages that show one. A
  * MutationObserver watches until the tag is seen.
  *
- * The elements found then (outside any `<live-source>`) have their topic and key subscribed on
- * the page's connection at once, so their snapshots come in the same stream request as the kit
- * chunk's elements' instead of one round trip after their own chunk: held until the element,
- * defined, has subscribed the same selection itself.
+ * The elements found then have their selections held ({@link holdUntilDefined}), so their
+ * snapshots come in the same stream request as the kit chunk's elements' instead of one round
+ * trip after their own chunk.
  */
 export function defineWhenUsed(tag: string, load: () => Promise<unknown>): void {
   if (customElements.get(tag)) return;
   const look = () => {
-    const found = document.getElementsByTagName(tag);
-    if (found.length === 0) return;
+    if (!document.getElementsByTagName(tag)[0]) return;
     observer.disconnect();
-    const held: Array<{ release(): void }> = [];
-    for (const el of found) {
-      const topic = el.getAttribute('topic');
-      const key = el.getAttribute('key');
-      try {
-        if (topic && !el.closest('live-source')) held.push(getConnection().subscribe(key ? `${topic}/${key}` : topic, () => {}));
-      } catch {
-        // No relay configured, or a topic or key that is not a valid selector: the element says so itself once defined.
-      }
-    }
-    load()
-      .catch((err: unknown) => console.error(`live-elements: could not load <${tag}>:`, err))
-      // The elements subscribed as they were defined (in the module's evaluation).
-      .then(() => held.forEach((s) => s.release()));
+    holdUntilDefined(tag);
+    load().catch((err: unknown) => console.error(`live-elements: could not load <${tag}>:`, err));
   };
   const observer = new MutationObserver(look);
   observer.observe(document.documentElement, { childList: true, subtree: true });
   look();
+}
+
+/**
+ * Subscribes the topic and key of every `tag` on the page (outside any `<live-source>`) on the
+ * page's connection now, held until `tag` is defined: its elements then subscribe the same
+ * selections themselves as they upgrade, so the stream's first request carries them all, however
+ * late the definition comes (a chunk of its own, a task of its own).
+ */
+export function holdUntilDefined(tag: string): void {
+  const held: Array<{ release(): void }> = [];
+  for (const el of document.getElementsByTagName(tag)) {
+    const topic = el.getAttribute('topic');
+    const key = el.getAttribute('key');
+    try {
+      if (topic && !el.closest('live-source')) held.push(getConnection().subscribe(key ? `${topic}/${key}` : topic, () => {}));
+    } catch {
+      // No relay configured, or a topic or key that is not a valid selector: the element says so itself once defined.
+    }
+  }
+  // The elements subscribed as they upgraded, in the definition's task.
+  void customElements.whenDefined(tag).then(() => held.forEach((s) => s.release()));
 }

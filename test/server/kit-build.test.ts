@@ -89,8 +89,10 @@ describe('npm run build', () => {
     // loaded elements' selections in the first stream request, then 15.8 kB for the page's render
     // slots and relative times that stop ageing in a hidden tab, then 16 kB for the loader's
     // early import of the chart's chunks, its SharedWorker connection handed to the kit and a
-    // task's subscriptions sent as one message.
-    assert.ok(m.scriptTag <= 16 * 1024 && BUDGETS.scriptTagWithoutChart <= 16 * 1024, `a page with every element but the chart downloads ${m.scriptTag} B gzip`);
+    // task's subscriptions sent as one message, then 16.1 kB for each element defined in a task of
+    // its own (the kit's long task under a throttled CPU).
+    const budget = Math.round(16.1 * 1024);
+    assert.ok(m.scriptTag <= budget && BUDGETS.scriptTagWithoutChart <= budget, `a page with every element but the chart downloads ${m.scriptTag} B gzip`);
     for (const f of m.files) assert.ok(output.includes(`dist/${f.file}`), `size of dist/${f.file} not printed`);
     assert.match(output, /script-tag kit without the chart: +gzip [\d.]+ kB/);
     assert.match(output, /chart chunk with uPlot: +gzip [\d.]+ kB/);
