@@ -20,7 +20,7 @@ import { gzipSync } from 'node:zlib';
  *   SharedWorker connection, ~50 B, and for sending a task's subscriptions to the worker as one
  *   message, ~40 B, which bring the first stream request sooner; then 16.1 kB for defining each of
  *   the kit's elements in a task of its own with their selections held from the kit's own task,
- *   ~75 B, which took the kit's longest task under 4x CPU throttling from 102–177 to 65 ms and
+ *   ~100 B, which took the kit's longest task under 4x CPU throttling from 102–177 to 65 ms and
  *   Lighthouse's mobile TBT on `/cms.html` from 64–138 to 19 ms): what a page pays that embeds the script tag and
  *   shows every element but the chart, in the common case of a browser with SharedWorker and no
  *   subscriber token: the loader `live-elements.js` and the kit chunk it imports (with whatever

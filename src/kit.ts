@@ -10,10 +10,7 @@ import './elements/live-indicator/live-indicator.js';
 import './elements/league-standings/league-standings.js';
 import './elements/rss-feed/rss-feed.js';
 import './elements/service-status/service-status.js';
-import { defineWhenUsed, holdUntilDefined } from './elements/lazy-define.js';
-
-// Their selections go in the stream's first request, from this task: see holdUntilDefined.
-for (const tag of ['league-standings', 'rss-feed', 'service-status']) holdUntilDefined(tag);
+import { defineWhenUsed } from './elements/lazy-define.js';
 
 defineWhenUsed('live-price-chart', () => import('./elements/live-price-chart/live-price-chart.js'));
 defineWhenUsed('live-value', () => import('./elements/live-value/live-value.js'));
