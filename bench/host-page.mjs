@@ -7,7 +7,8 @@
 //   with the page visible and hidden;
 // - heap over a soak with the simulator sped up (an hour of the dashboard in a minute), after GC;
 // - time to first data: from the kit's start to every element's phase=ready, on loopback and
-//   through a proxy that adds 50 ms of round-trip latency.
+//   through a proxy that adds 50 ms of round-trip latency; and on loopback, in traced loads, what
+//   the page's main thread did in that window (its tasks' wall time and its CPU time).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -47,10 +48,15 @@ export async function hostPage({ log, lighthouseRuns = 3, soakSeconds = 60, soak
       for (const page of PAGES) {
         for (const latencyMs of [0, 50]) {
           const row = await firstData(browser, relay.url, page, latencyMs, firstDataRuns);
-          result.firstData.push({ page, latencyMs, ...row });
+          const entry = { page, latencyMs, ...row };
+          result.firstData.push(entry);
           log(`  first data ${page}${latencyMs ? ` +${latencyMs} ms RTT` : ' loopback'}: ${Math.round(row.ms)} ms from the kit's start to every element's first data (median of ${row.runs.length}: ${row.runs.map(Math.round).join(', ')}; load ${loadAverage()})`);
           const parts = Object.entries(row.parts).map(([what, ms]) => `${what} ${Math.round(ms)}`);
           log(`    medians, ms after the kit's start: ${parts.join(', ')}`);
+          if (latencyMs) continue;
+          const main = await mainThreadInFirstData(browser, relay.url + page, firstDataRuns);
+          entry.mainThread = main;
+          log(`    the page's main thread in that window (traced, median of ${main.runs.length}): ${Math.round(main.taskMs)} ms in tasks of a ${Math.round(main.windowMs)} ms window, ${Math.round(main.cpuMs)} ms of them on a CPU`);
         }
       }
     } finally {
@@ -238,6 +244,22 @@ async function firstData(browser, relayUrl, page, latencyMs, runs = 3) {
 }
 
 /**
+ * An init script: notes when each element of the page first has phase=ready (`__readyAt`, element
+ * → performance.now()), and marks it (`live-ready`, for a trace).
+ */
+function watchReady() {
+  const ready = new Map();
+  window.__readyAt = ready;
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target.getAttribute('phase') !== 'ready' || ready.has(r.target)) continue;
+      ready.set(r.target, performance.now());
+      performance.mark('live-ready');
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
+}
+
+/**
  * One load of `url` in a fresh browser context (nothing cached), once Chromium is quiet after
  * opening it: ms from the kit's start to the last element's phase=ready, and `parts` (the kit
  * chunk's arrival and each element kind's last first data, ms after the kit's start).
@@ -247,13 +269,7 @@ export async function firstDataOnce(browser, url) {
   try {
     const tab = await ctx.newPage();
     await untilQuiet();
-    await tab.addInitScript(() => {
-      const ready = new Map();
-      window.__readyAt = ready;
-      new MutationObserver((records) => {
-        for (const r of records) if (r.target.getAttribute('phase') === 'ready' && !ready.has(r.target)) ready.set(r.target, performance.now());
-      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
-    });
+    await tab.addInitScript(watchReady);
     await tab.goto(url, { waitUntil: 'load' });
     await allReady(tab);
     return await tab.evaluate(() => {
@@ -275,6 +291,65 @@ export async function firstDataOnce(browser, url) {
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * What the page's main thread does from the kit's start to the last element's first data, in
+ * `runs` traced loads (as {@link firstDataOnce} loads, with Chromium's light `toplevel` tracing
+ * on): the window (ms), the wall time of the main thread's tasks in it, and their CPU time (the
+ * trace's thread time). Tasks that fill the window but run on a CPU for a fraction of it are a
+ * main thread waiting for a core; medians. The kit's start is its chunk's request, as in
+ * firstDataOnce; each element's first data is a `live-ready` user-timing mark.
+ */
+async function mainThreadInFirstData(browser, url, runs) {
+  const dir = mkdtempSync(join(tmpdir(), 'first-data-trace-'));
+  const all = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        const tab = await ctx.newPage();
+        await untilQuiet();
+        await tab.addInitScript(watchReady);
+        const path = join(dir, `trace-${i}.json`);
+        await browser.startTracing(tab, { path, categories: ['devtools.timeline', 'toplevel', 'blink.user_timing'] });
+        await tab.goto(url, { waitUntil: 'load' });
+        await allReady(tab);
+        await browser.stopTracing();
+        all.push(mainThreadOf(JSON.parse(readFileSync(path, 'utf8')).traceEvents));
+      } finally {
+        await ctx.close();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const med = (k) => median(all.map((r) => r[k]));
+  return { windowMs: med('windowMs'), taskMs: med('taskMs'), cpuMs: med('cpuMs'), runs: all };
+}
+
+/** From one trace: the window from the kit chunk's request to the last `live-ready` mark, and the requesting thread's tasks in it. */
+function mainThreadOf(events) {
+  const kit = events.find((e) => e.name === 'ResourceSendRequest' && /\/chunks\/kit-[^/]*\.js/.test(e.args.data.url));
+  const marks = events.filter((e) => e.name === 'live-ready');
+  if (!kit || !marks.length) throw new Error('first-data trace: no request for the kit chunk or no element became ready');
+  const from = kit.ts;
+  const to = Math.max(...marks.map((m) => m.ts));
+  let taskUs = 0;
+  let cpuUs = 0;
+  let end = -Infinity;
+  const tasks = events.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.ph === 'X' && e.pid === kit.pid && e.tid === kit.tid).sort((a, b) => a.ts - b.ts);
+  for (const e of tasks) {
+    // Top-level tasks only (a nested run loop's tasks are inside one), each counted for the part
+    // of it inside the window, its CPU time in proportion.
+    if (e.ts < end) continue;
+    end = e.ts + e.dur;
+    const overlap = Math.min(e.ts + e.dur, to) - Math.max(e.ts, from);
+    if (overlap <= 0 || !e.dur) continue;
+    taskUs += overlap;
+    cpuUs += ((e.tdur ?? 0) * overlap) / e.dur;
+  }
+  return { windowMs: (to - from) / 1000, taskMs: taskUs / 1000, cpuMs: cpuUs / 1000 };
 }
 
 /**
