@@ -48,7 +48,7 @@ export async function startRelay(name: RelayName): Promise<void> {
   await fetch(`/__relay/${name}/start`, { method: 'POST' });
 }
 
-export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string; readersRefused: number; snapshotReads: Record<string, number>; topicRequests: Record<string, number> }> {
+export async function stats(name: RelayName): Promise<{ sseClients: number; streamRequests: number; lastTopics: string; openStreams: string[]; readersRefused: number; snapshotReads: Record<string, number>; topicRequests: Record<string, number> }> {
   return (await fetch(`/__relay/${name}/stats`)).json();
 }
 

@@ -18,7 +18,7 @@ import { mintToken, TEST_JWT_SECRET, type MintOptions } from '../helpers/tokens.
  *                                        (jwt verifies real subscriber tokens; `open` is its public topic)
  *   POST /__relay/:name/stop|start    → drop every socket / listen again on the same port (the bus lives on)
  *   POST /__relay/:name/append        → append events straight to the bus (works while stopped)
- *   GET  /__relay/:name/stats         → {sseClients, streamRequests, lastTopics, readersRefused, snapshotReads: {topic: count}, topicRequests: {topic: count}}
+ *   GET  /__relay/:name/stats         → {sseClients, streamRequests, lastTopics, openStreams, readersRefused, snapshotReads: {topic: count}, topicRequests: {topic: count}}
  *   POST /__relay/jwt/token           → a subscriber token signed for the jwt relay: body {sub, topics, expiresIn}
  */
 
@@ -31,6 +31,8 @@ interface TestRelay {
   streamRequests: number;
   /** The `topics` of the latest stream request. */
   lastTopics: string;
+  /** Each stream request still being answered: its number, `topics` and origin (to name a stream a test left over). */
+  readonly open: Set<string>;
   /** Snapshot reads per topic: `GET /v1/topics/:topic`, and each selection a stream request names in `snapshot=`. */
   snapshotReads: Record<string, number>;
   /** `GET /v1/topics/:topic` requests per topic (snapshots read apart from the stream). */
@@ -63,12 +65,15 @@ function makeRelay(name: string, overrides: Partial<Config>, guard?: express.Req
   const config = testConfig({ PORT: 0, HOST: '127.0.0.1', ...overrides });
   const ctx = createContext(config, new MemoryBus(busOptions(config)));
   const outer = express();
-  const relay: TestRelay = { name, ctx, port: 0, server: null, streamRequests: 0, lastTopics: '', snapshotReads: {}, topicRequests: {}, app: outer };
+  const relay: TestRelay = { name, ctx, port: 0, server: null, streamRequests: 0, lastTopics: '', open: new Set(), snapshotReads: {}, topicRequests: {}, app: outer };
   const count = (counts: Record<string, number>, topic: string) => (counts[topic] = (counts[topic] ?? 0) + 1);
-  outer.use((req, _res, next) => {
+  outer.use((req, res, next) => {
     if (req.method === 'GET' && req.path === '/v1/events') {
       relay.streamRequests++;
       relay.lastTopics = String(req.query.topics ?? '');
+      const seen = `#${relay.streamRequests} ${relay.lastTopics} (from ${req.get('origin') ?? req.get('referer') ?? 'no origin'})`;
+      relay.open.add(seen);
+      res.once('close', () => relay.open.delete(seen));
       if (typeof req.query.snapshot === 'string') for (const s of req.query.snapshot.split(',')) count(relay.snapshotReads, s.split('/')[0]);
     }
     const read = req.method === 'GET' ? /^\/v1\/topics\/([^/]+)$/.exec(req.path) : null;
@@ -173,7 +178,7 @@ export function relayPlugin(testOrigin: string) {
         } else if (ctx.method === 'GET' && action === 'stats') {
           const gauge = await relay.ctx.metrics.sseClients.get();
           const refused = (await relay.ctx.metrics.readersRefused.get()).values.reduce((n, v) => n + v.value, 0);
-          ctx.body = JSON.stringify({ sseClients: gauge.values[0]?.value ?? 0, streamRequests: relay.streamRequests, lastTopics: relay.lastTopics, readersRefused: refused, snapshotReads: relay.snapshotReads, topicRequests: relay.topicRequests });
+          ctx.body = JSON.stringify({ sseClients: gauge.values[0]?.value ?? 0, streamRequests: relay.streamRequests, lastTopics: relay.lastTopics, openStreams: [...relay.open], readersRefused: refused, snapshotReads: relay.snapshotReads, topicRequests: relay.topicRequests });
         } else {
           ctx.status = 404;
           ctx.body = JSON.stringify({ error: `unknown action ${ctx.method} ${action}` });
