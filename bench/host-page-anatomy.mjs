@@ -10,6 +10,10 @@
 //   node bench/host-page-anatomy.mjs first-data [page]        one load traced: when the loader, the kit
 //        chunk, the SharedWorker's script and the stream requests go out, and when each element is
 //        ready (ms after navigation)
+//   node bench/host-page-anatomy.mjs timeline [page] [loads]  fresh loads, untraced: when the kit chunk
+//        and the lazily loaded chunks are asked for and in, when each element is defined, when the
+//        SharedWorker's global starts, when each of the stream owner's messages reaches the page and
+//        each element's phase changes (ms after the kit's start)
 //   node bench/host-page-anatomy.mjs intl                     the first Intl.NumberFormat of a fresh page
 //   node bench/host-page-anatomy.mjs versus REF [page] [rounds]  main thread per second of the page,
 //        visible and then told it is hidden, as built here and as built at git REF (a worktree, built), each served by its own relay,
@@ -31,7 +35,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../test/helpers/chromium.mjs';
 import { kitMissing, median } from './browser.mjs';
-import { delayingProxy, firstDataOnce, tellHidden } from './host-page.mjs';
+import { allReady, delayingProxy, firstDataOnce, tellHidden } from './host-page.mjs';
 import { processes, root, startServer, untilQuiet } from './processes.mjs';
 
 const TAGS = ['live-indicator', 'live-price-chart', 'league-standings', 'service-status', 'rss-feed', 'live-ticker', 'live-value'];
@@ -162,6 +166,77 @@ async function firstData(url) {
 }
 
 /**
+ * Fresh loads of `url`, untraced (so the times are the bench's, not a tracer's): a line per
+ * moment, in ms after the kit's start (its chunk's request): each kit file asked for and in, each
+ * element defined (customElements.define, and how long its upgrades took), the SharedWorker's
+ * global starting (its timeOrigin, read over CDP), each message of the stream's owner as the page
+ * takes it (the worker link's port), and each element's phase.
+ */
+async function timeline(url, loads) {
+  await freshLoads(loads, async (tab, _ctx, i, browser) => {
+    await tab.addInitScript(() => {
+      const log = (window.__timeline = []);
+      const port = Object.getOwnPropertyDescriptor(MessagePort.prototype, 'onmessage');
+      Object.defineProperty(MessagePort.prototype, 'onmessage', {
+        get() {
+          return port.get.call(this);
+        },
+        set(fn) {
+          port.set.call(this, (e) => {
+            const list = Array.isArray(e.data) ? e.data : [e.data];
+            log.push([performance.now(), `message ${list.map((m) => (m.selector ? `${m.t} ${m.selector}${m.full ? ' (whole state)' : ''}` : m.t)).join(', ')}`]);
+            fn(e);
+          });
+        },
+      });
+      const define = customElements.define.bind(customElements);
+      customElements.define = (name, ctor, options) => {
+        const t = performance.now();
+        define(name, ctor, options);
+        log.push([t, `define <${name}> (${(performance.now() - t).toFixed(1)} ms)`]);
+      };
+      new MutationObserver((records) => {
+        for (const r of records) log.push([performance.now(), `<${r.target.localName}> phase=${r.target.getAttribute('phase')}`]);
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
+    });
+    await tab.goto(url, { waitUntil: 'load' });
+    await allReady(tab);
+    const page = await tab.evaluate(() => ({
+      origin: performance.timeOrigin,
+      log: window.__timeline,
+      files: performance.getEntriesByType('resource').filter((e) => /\/(chunks\/[^/]+|live-elements[^/]*)\.js/.test(e.name)).map((e) => [e.startTime, e.responseEnd, e.name.replace(/^.*\//, '')]),
+    }));
+    const workerOrigin = await sharedWorkerOrigin(browser);
+    const kitStart = page.files.find(([, , f]) => f.startsWith('kit-'))?.[0] ?? 0;
+    const rows = [...page.log, ...page.files.flatMap(([a, b, f]) => [[a, `${f} asked for`], [b, `${f} in`]])];
+    if (workerOrigin !== null) rows.push([workerOrigin - page.origin, "the SharedWorker's global starts"]);
+    console.log(`load ${i + 1}:`);
+    for (const [t, what] of rows.sort((a, b) => a[0] - b[0])) console.log(`${String(Math.round(t - kitStart)).padStart(6)}  ${what}`);
+  });
+}
+
+/** The timeOrigin of the browser's newest SharedWorker (ms since the epoch), or null when there is none. */
+async function sharedWorkerOrigin(browser) {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const worker = targetInfos.filter((t) => t.type === 'shared_worker').at(-1);
+    if (!worker) return null;
+    // Playwright's sessions cannot address a child session: the message goes through the target.
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: worker.targetId, flatten: false });
+    return await new Promise((resolve) => {
+      cdp.on('Target.receivedMessageFromTarget', (e) => {
+        const m = JSON.parse(e.message);
+        if (m.id === 1) resolve(m.result?.result?.value ?? null);
+      });
+      cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression: 'performance.timeOrigin', returnByValue: true } }) });
+    });
+  } finally {
+    await cdp.detach();
+  }
+}
+
+/**
  * Main-thread task time per second of one visit to `url`: visible (a 4 s window, 4.5 s after
  * load), then told it is hidden as the bench tells it (another 4 s window, 1 s later).
  */
@@ -255,36 +330,24 @@ async function versus(ref, page, rounds) {
 
 /** Fresh loads of `url`: when the last element's first data came, and the main thread's task time by then. */
 async function busy(url, loads) {
-  const browser = await launchChromium();
-  try {
-    console.log('last first data (ms after navigation)  main-thread task time by then (ms)  of which script / layout / style');
-    for (let i = 0; i < loads; i++) {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      try {
-        const tab = await ctx.newPage();
-        await untilQuiet();
-        const cdp = await ctx.newCDPSession(tab);
-        await cdp.send('Performance.enable');
-        await tab.addInitScript(() => {
-          const ready = [];
-          window.__ready = ready;
-          new MutationObserver((records) => {
-            for (const r of records) if (r.target.getAttribute('phase') === 'ready') ready.push(performance.now());
-          }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
-        });
-        await tab.goto(url, { waitUntil: 'load' });
-        await tab.waitForFunction((tags) => [...document.querySelectorAll(tags)].every((e) => e.getAttribute('phase') === 'ready'), TAGS.filter((t) => t !== 'live-indicator').join(','), { timeout: 30_000 });
-        const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
-        const last = await tab.evaluate(() => Math.max(...window.__ready));
-        const ms = (k) => Math.round(m[k] * 1000);
-        console.log(`${String(Math.round(last)).padStart(37)}  ${String(ms('TaskDuration')).padStart(33)}  ${ms('ScriptDuration')} / ${ms('LayoutDuration')} / ${ms('RecalcStyleDuration')}`);
-      } finally {
-        await ctx.close();
-      }
-    }
-  } finally {
-    await browser.close();
-  }
+  console.log('last first data (ms after navigation)  main-thread task time by then (ms)  of which script / layout / style');
+  await freshLoads(loads, async (tab, ctx) => {
+    const cdp = await ctx.newCDPSession(tab);
+    await cdp.send('Performance.enable');
+    await tab.addInitScript(() => {
+      const ready = [];
+      window.__ready = ready;
+      new MutationObserver((records) => {
+        for (const r of records) if (r.target.getAttribute('phase') === 'ready') ready.push(performance.now());
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['phase'] });
+    });
+    await tab.goto(url, { waitUntil: 'load' });
+    await allReady(tab);
+    const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+    const last = await tab.evaluate(() => Math.max(...window.__ready));
+    const ms = (k) => Math.round(m[k] * 1000);
+    console.log(`${String(Math.round(last)).padStart(37)}  ${String(ms('TaskDuration')).padStart(33)}  ${ms('ScriptDuration')} / ${ms('LayoutDuration')} / ${ms('RecalcStyleDuration')}`);
+  });
 }
 
 /** CPU ms so far of every process on the machine, by pid, with a name for its kind (Chromium's --type, else its program). */
@@ -304,8 +367,11 @@ function cpuByProcess() {
   return all;
 }
 
-/** Fresh loads of `url`: the CPU each kind of process used from navigation to the last first data. */
-async function cpu(url, loads) {
+/**
+ * `loads` fresh loads in one browser: each in a new browser context and tab, handed to
+ * `load(tab, ctx, i, browser)` once Chromium is quiet after opening it.
+ */
+async function freshLoads(loads, load) {
   const browser = await launchChromium();
   try {
     for (let i = 0; i < loads; i++) {
@@ -313,18 +379,7 @@ async function cpu(url, loads) {
       try {
         const tab = await ctx.newPage();
         await untilQuiet();
-        const before = cpuByProcess();
-        const t0 = performance.now();
-        await tab.goto(url, { waitUntil: 'load' });
-        await tab.waitForFunction((tags) => [...document.querySelectorAll(tags)].every((e) => e.getAttribute('phase') === 'ready'), TAGS.filter((t) => t !== 'live-indicator').join(','), { timeout: 30_000 });
-        const wall = performance.now() - t0;
-        const used = new Map();
-        for (const [pid, p] of cpuByProcess()) {
-          const ms = p.ms - (before.get(pid)?.ms ?? 0);
-          if (ms > 0) used.set(p.kind, (used.get(p.kind) ?? 0) + ms);
-        }
-        const list = [...used].sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${ms}`).join(', ');
-        console.log(`load ${i + 1}: ${Math.round(wall)} ms from navigation to the last first data; CPU ms: ${list}`);
+        await load(tab, ctx, i, browser);
       } finally {
         await ctx.close();
       }
@@ -332,6 +387,24 @@ async function cpu(url, loads) {
   } finally {
     await browser.close();
   }
+}
+
+/** Fresh loads of `url`: the CPU each kind of process used from navigation to the last first data. */
+async function cpu(url, loads) {
+  await freshLoads(loads, async (tab, _ctx, i) => {
+    const before = cpuByProcess();
+    const t0 = performance.now();
+    await tab.goto(url, { waitUntil: 'load' });
+    await allReady(tab);
+    const wall = performance.now() - t0;
+    const used = new Map();
+    for (const [pid, p] of cpuByProcess()) {
+      const ms = p.ms - (before.get(pid)?.ms ?? 0);
+      if (ms > 0) used.set(p.kind, (used.get(p.kind) ?? 0) + ms);
+    }
+    const list = [...used].sort((a, b) => b[1] - a[1]).map(([k, ms]) => `${k} ${ms}`).join(', ');
+    console.log(`load ${i + 1}: ${Math.round(wall)} ms from navigation to the last first data; CPU ms: ${list}`);
+  });
 }
 
 async function intl() {
@@ -377,9 +450,10 @@ if (what === 'intl') {
     await new Promise((r) => setTimeout(r, 2000));
     if (what === 'steady') await steady(relay.url + (pageArg ?? '/'), Number(roundsArg ?? 2));
     else if (what === 'first-data') await firstData(relay.url + (pageArg ?? '/cms.html'));
+    else if (what === 'timeline') await timeline(relay.url + (pageArg ?? '/cms.html'), Number(roundsArg ?? 3));
     else if (what === 'busy') await busy(relay.url + (pageArg ?? '/cms.html'), Number(roundsArg ?? 4));
     else if (what === 'cpu') await cpu(relay.url + (pageArg ?? '/'), Number(roundsArg ?? 4));
-    else throw new Error(`unknown "${what}": use steady, first-data, busy, cpu, first-data-versus, versus or intl`);
+    else throw new Error(`unknown "${what}": use steady, first-data, timeline, busy, cpu, first-data-versus, versus or intl`);
   } finally {
     await relay.stop();
   }

@@ -142,7 +142,7 @@ const PHASED = 'live-price-chart, league-standings, rss-feed, service-status, li
  * Waits until every element of the kit that has a phase is ready (at least `min` of them). By tag,
  * not by `[phase]`: an element whose chunk or first render is still to come has no phase yet.
  */
-async function allReady(tab, min = 1) {
+export async function allReady(tab, min = 1) {
   await tab.waitForFunction(([n, tags]) => {
     const els = [...document.querySelectorAll(tags)];
     return els.length >= n && els.every((e) => e.getAttribute('phase') === 'ready');
@@ -262,16 +262,19 @@ function watchReady() {
 /**
  * One load of `url` in a fresh browser context (nothing cached), once Chromium is quiet after
  * opening it: ms from the kit's start to the last element's phase=ready, and `parts` (the kit
- * chunk's arrival and each element kind's last first data, ms after the kit's start).
+ * chunk's arrival and each element kind's last first data, ms after the kit's start). With
+ * `tracePath`, the load is traced with Chromium's light `toplevel` tracing into that file.
  */
-export async function firstDataOnce(browser, url) {
+export async function firstDataOnce(browser, url, tracePath = null) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     const tab = await ctx.newPage();
     await untilQuiet();
     await tab.addInitScript(watchReady);
+    if (tracePath) await browser.startTracing(tab, { path: tracePath, categories: ['devtools.timeline', 'toplevel', 'blink.user_timing'] });
     await tab.goto(url, { waitUntil: 'load' });
     await allReady(tab);
+    if (tracePath) await browser.stopTracing();
     return await tab.evaluate(() => {
       const resources = performance.getEntriesByType('resource');
       const loader = resources.find((e) => /\/live-elements\.js/.test(e.name));
@@ -295,8 +298,7 @@ export async function firstDataOnce(browser, url) {
 
 /**
  * What the page's main thread does from the kit's start to the last element's first data, in
- * `runs` traced loads (as {@link firstDataOnce} loads, with Chromium's light `toplevel` tracing
- * on): the window (ms), the wall time of the main thread's tasks in it, and their CPU time (the
+ * `runs` traced loads ({@link firstDataOnce} with a trace): the window (ms), the wall time of the main thread's tasks in it, and their CPU time (the
  * trace's thread time). Tasks that fill the window but run on a CPU for a fraction of it are a
  * main thread waiting for a core; medians. The kit's start is its chunk's request, as in
  * firstDataOnce; each element's first data is a `live-ready` user-timing mark.
@@ -306,20 +308,9 @@ async function mainThreadInFirstData(browser, url, runs) {
   const all = [];
   try {
     for (let i = 0; i < runs; i++) {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      try {
-        const tab = await ctx.newPage();
-        await untilQuiet();
-        await tab.addInitScript(watchReady);
-        const path = join(dir, `trace-${i}.json`);
-        await browser.startTracing(tab, { path, categories: ['devtools.timeline', 'toplevel', 'blink.user_timing'] });
-        await tab.goto(url, { waitUntil: 'load' });
-        await allReady(tab);
-        await browser.stopTracing();
-        all.push(mainThreadOf(JSON.parse(readFileSync(path, 'utf8')).traceEvents));
-      } finally {
-        await ctx.close();
-      }
+      const path = join(dir, `trace-${i}.json`);
+      await firstDataOnce(browser, url, path);
+      all.push(mainThreadOf(JSON.parse(readFileSync(path, 'utf8')).traceEvents));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -45,4 +45,3 @@ export function holdUntilDefined(tag: string): void {
   // The elements subscribed as they upgraded, in the definition's task.
   void customElements.whenDefined(tag).then(() => held.forEach((s) => s.release()));
 }
-

@@ -6,13 +6,13 @@ import { closeTab, openTab, publish, relays, stats, uniqueTopic, waitFor, type T
 const ready = (tab: Tab) => tab.api.subs.every((s) => s.phase === 'ready');
 
 /** Waits until the main relay serves no stream (an earlier test's may take a while to go); names those left when it fails. */
-async function noStreamLeftOver(): Promise<void> {
+async function noStreamLeftOver(timeoutMs: number): Promise<void> {
   let open: string[] = [];
   await waitFor('no stream left over', async () => {
     const s = await stats('main');
     open = s.openStreams;
     return s.sseClients === 0;
-  }, 20_000).catch((err: Error) => {
+  }, timeoutMs).catch((err: Error) => {
     throw new Error(`${err.message}; the streams still open: ${open.join('; ') || 'none seen by the test relay'}`);
   });
 }
@@ -20,7 +20,7 @@ async function noStreamLeftOver(): Promise<void> {
 describe('one stream per browser', () => {
   it('two tabs share one stream through the SharedWorker, and a closing tab releases its topics', async () => {
     const { main } = await relays();
-    await noStreamLeftOver();
+    await noStreamLeftOver(15_000);
     const shared = uniqueTopic('sw');
     const onlyA = uniqueTopic('swa');
     const a = await openTab(main, [shared, onlyA], false);
@@ -51,7 +51,7 @@ describe('one stream per browser', () => {
 
   it('without SharedWorker three tabs share the leader\'s stream, and closing the leader loses no event', async () => {
     const { main } = await relays();
-    await noStreamLeftOver();
+    await noStreamLeftOver(20_000);
     const topic = uniqueTopic('lead');
     const tabs = [await openTab(main, [topic], true), await openTab(main, [topic], true), await openTab(main, [topic], true)];
     try {
