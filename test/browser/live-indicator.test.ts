@@ -57,7 +57,9 @@ describe('<live-indicator>', () => {
       const el = await fixture<LiveIndicator>(html`<live-source relay=${main}><live-indicator></live-indicator></live-source>`).then((s) => s.querySelector('live-indicator')!);
       const sub = getConnection({ relay: main }).subscribe(topic, () => {});
       try {
-        await waitFor('status open', () => el.status === 'open');
+        // The stream carries the topic once its snapshot is in: an event published before (while an
+        // earlier test's stream is still open without it) would land in the snapshot, not as an event.
+        await waitFor('status open, with the topic', () => el.status === 'open' && sub.phase === 'ready');
         await publish(main, { topic, key: 'a', op: 'upsert', data: 1 });
         await waitFor('an updated part', () => part(el, 'updated'));
         const changed = oneEvent(el, 'live-status-change');
